@@ -1,0 +1,110 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "starling",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "starling", targets: ["starling"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    ],
+    targets: [
+        // Pure: packets of MQTT 3.1/3.1.1/5.0 on ByteBuffer. No I/O, no broker state.
+        .target(
+            name: "MQTTCodec",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // Pure: topic validation, the subscription trie, shared subscriptions, retained index.
+        .target(name: "Topics", swiftSettings: strictSettings),
+        // Sessions, routing, retained store, will messages, limits. Event-loop confined, no sockets.
+        .target(
+            name: "Broker",
+            dependencies: [
+                "MQTTCodec", "Topics",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Listeners and channel pipelines.
+        .target(
+            name: "Transport",
+            dependencies: [
+                "MQTTCodec", "Broker",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Configuration, wiring and service lifecycle.
+        .target(
+            name: "StarlingServer",
+            dependencies: [
+                "Broker", "Transport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "starling",
+            dependencies: [
+                "StarlingServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Shared fixtures and helpers for the test targets.
+        .target(
+            name: "StarlingTestKit",
+            dependencies: [
+                "MQTTCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MQTTCodecTests",
+            dependencies: [
+                "MQTTCodec", "StarlingTestKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "TopicsTests", dependencies: ["Topics"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BrokerTests",
+            dependencies: [
+                "Broker", "MQTTCodec", "Topics", "StarlingTestKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "StarlingServer", "Transport", "Broker", "MQTTCodec", "StarlingTestKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
