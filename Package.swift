@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
     ],
     targets: [
         // Pure: packets of MQTT 3.1/3.1.1/5.0 on ByteBuffer. No I/O, no broker state.
@@ -32,6 +33,7 @@ let package = Package(
             dependencies: [
                 "MQTTCodec", "Topics",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -47,11 +49,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Configuration, wiring and service lifecycle.
+        // Configuration: TOML file, STARLING_* environment, command-line overrides; errors name file, line and key.
+        .target(
+            name: "StarlingConfiguration",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // Wiring and service lifecycle.
         .target(
             name: "StarlingServer",
             dependencies: [
-                "Broker", "Transport",
+                "Broker", "Transport", "StarlingConfiguration",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "starling",
             dependencies: [
-                "StarlingServer",
+                "StarlingServer", "StarlingConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -72,6 +82,7 @@ let package = Package(
             name: "StarlingTestKit",
             dependencies: [
                 "MQTTCodec",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -84,6 +95,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StarlingConfigurationTests",
+            dependencies: ["StarlingConfiguration"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "TopicsTests", dependencies: ["Topics"], swiftSettings: strictSettings),
@@ -100,6 +116,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "StarlingServer", "Transport", "Broker", "MQTTCodec", "StarlingTestKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

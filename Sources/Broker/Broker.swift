@@ -1,0 +1,176 @@
+import Logging
+import MQTTCodec
+import NIOConcurrencyHelpers
+import NIOCore
+import Synchronization
+import Topics
+
+/// A complete single-node MQTT broker: one shard per event loop, plus the state that
+/// must have one view across loops (which session owns a client identifier, retained
+/// messages, shared subscription groups).
+///
+/// `@unchecked Sendable`: `shards` is assigned once, in `init`, and never mutated after;
+/// every other stored property is immutable or synchronises itself.
+public final class Broker: @unchecked Sendable {
+    public let settings: BrokerSettings
+    public let logger: Logger
+    public private(set) var shards: [Shard] = []
+    let retained: RetainedStore
+    let sharedSubscriptions: SharedSubscriptionTable
+    private let registry = NIOLockedValueBox([String: RegistryEntry]())
+    private let exclusiveSubscriptions = NIOLockedValueBox([TopicFilter: SessionID]())
+    private let nextSessionID = Atomic<UInt64>(1)
+    private let assignedClientIDCounter = Atomic<UInt64>(0)
+    private let bootID = UInt64.random(in: 1...UInt64.max)
+
+    struct RegistryEntry {
+        var sessionID: SessionID
+        var shardIndex: Int
+    }
+
+    public init(
+        settings: BrokerSettings,
+        eventLoops: [any EventLoop],
+        sharedSubscriptionStrategy: SharedSubscriptionStrategy = .roundRobin,
+        logger: Logger
+    ) {
+        precondition(!eventLoops.isEmpty, "a broker needs at least one event loop")
+        self.settings = settings
+        self.logger = logger
+        self.retained = RetainedStore(capacity: settings.maximumRetainedMessages)
+        self.sharedSubscriptions = SharedSubscriptionTable(strategy: sharedSubscriptionStrategy)
+        self.shards = eventLoops.enumerated().map { index, loop in
+            Shard(index: index, eventLoop: loop, shardCount: eventLoops.count, broker: self)
+        }
+    }
+
+    /// The shard of the event loop a connection was accepted on.
+    public func shard(for eventLoop: any EventLoop) -> Shard {
+        shards.first { $0.eventLoop === eventLoop } ?? shards[0]
+    }
+
+    /// A client identifier for a client that sent none: unique per process and boot.
+    public func makeClientID() -> String {
+        let counter = assignedClientIDCounter.add(1, ordering: .relaxed).newValue
+        return "starling-" + String(bootID, radix: 36) + "-" + String(counter, radix: 36)
+    }
+
+    // MARK: Connecting
+
+    /// Finds or creates the session for an accepted CONNECT and attaches the connection,
+    /// which receives CONNACK. Called on `shard`'s event loop (the connection's).
+    ///
+    /// At most one connection per client identifier [MQTT-3.1.4-3]: an existing session's
+    /// connection is closed with 0x8E. All connects of one identifier meet on the loop of
+    /// the session, so simultaneous CONNECTs are serialised there.
+    public func connect(
+        _ negotiated: NegotiatedConnect,
+        connection: any SessionConnection,
+        on shard: Shard
+    ) -> EventLoopFuture<Session> {
+        shard.eventLoop.assertInEventLoop()
+        return connect(negotiated, connection: connection, on: shard, ended: nil)
+    }
+
+    private func connect(
+        _ negotiated: NegotiatedConnect,
+        connection: any SessionConnection,
+        on shard: Shard,
+        ended: SessionID?
+    ) -> EventLoopFuture<Session> {
+        enum Claim {
+            case created(Session)
+            case existing(RegistryEntry)
+        }
+        let claim = registry.withLockedValue { registry -> Claim in
+            if let entry = registry[negotiated.clientID], entry.sessionID != ended {
+                return .existing(entry)
+            }
+            let id = SessionID(nextSessionID.add(1, ordering: .relaxed).newValue)
+            registry[negotiated.clientID] = RegistryEntry(sessionID: id, shardIndex: shard.index)
+            return .created(Session(id: id, negotiated: negotiated, shard: shard))
+        }
+        switch claim {
+        case .created(let session):
+            shard.sessions[session.id] = session
+            session.attach(connection, negotiated: negotiated, sessionPresent: false)
+            return shard.eventLoop.makeSucceededFuture(session)
+        case .existing(let entry):
+            let home = shards[entry.shardIndex]
+            return home.eventLoop.flatSubmit { () -> EventLoopFuture<Session> in
+                if let session = home.sessions[entry.sessionID],
+                    let resumed = session.takeOver(cleanStart: negotiated.cleanStart)
+                {
+                    resumed.attach(connection, negotiated: negotiated, sessionPresent: true)
+                    return home.eventLoop.makeSucceededFuture(resumed)
+                }
+                // The session ended (Clean Start, expiry): start a new one where the connection is.
+                return shard.eventLoop.flatSubmit {
+                    self.connect(negotiated, connection: connection, on: shard, ended: entry.sessionID)
+                }
+            }
+        }
+    }
+
+    func unregister(clientID: String, sessionID: SessionID) {
+        registry.withLockedValue { registry in
+            if registry[clientID]?.sessionID == sessionID {
+                registry.removeValue(forKey: clientID)
+            }
+        }
+    }
+
+    /// Hands a packet from a connection to its session, on the session's loop.
+    public func received(_ packet: MQTTPacket, for session: Session, from connection: any SessionConnection) {
+        let shard = session.shard
+        if shard.eventLoop.inEventLoop {
+            session.received(packet, from: connection)
+        } else {
+            shard.eventLoop.execute { session.received(packet, from: connection) }
+        }
+    }
+
+    /// Tells a session its connection closed, on the session's loop.
+    public func connectionClosed(_ connection: any SessionConnection, session: Session) {
+        session.shard.execute { session.connectionClosed(connection) }
+    }
+
+    // MARK: Publishing
+
+    /// Routes a message to every matching subscriber and updates the retained store.
+    func publish(_ message: Message, publisherClientID: String?, on shard: Shard) {
+        if message.retain {
+            switch retained.store(message) {
+            case .stored, .cleared: break
+            case .rejectedFull: shard.countDrop(.queueFull)
+            }
+        }
+        shard.route(message, publisherClientID: publisherClientID)
+    }
+
+    // MARK: Exclusive subscriptions
+
+    func claimExclusive(_ filter: TopicFilter, for session: SessionID) -> Bool {
+        exclusiveSubscriptions.withLockedValue { table in
+            if let holder = table[filter], holder != session { return false }
+            table[filter] = session
+            return true
+        }
+    }
+
+    func releaseExclusive(_ filter: TopicFilter, for session: SessionID) {
+        exclusiveSubscriptions.withLockedValue { table in
+            if table[filter] == session { table.removeValue(forKey: filter) }
+        }
+    }
+
+    // MARK: Figures
+
+    /// Counters summed over all shards.
+    public func statistics() -> EventLoopFuture<ShardStatistics> {
+        let futures = shards.map { shard in shard.eventLoop.submit { shard.statistics } }
+        return EventLoopFuture.reduce(ShardStatistics(), futures, on: shards[0].eventLoop, +)
+    }
+
+    public var retainedMessageCount: Int { retained.count }
+}

@@ -1,0 +1,258 @@
+import Logging
+import MQTTCodec
+import NIOCore
+import Topics
+
+/// One client's session: its subscriptions, QoS 1/2 state and queued messages, which
+/// outlive any one network connection when the session expiry interval allows.
+///
+/// A session lives on its shard's event loop and is touched only there; packets from
+/// its connection are handed to that loop in order.
+///
+/// `@unchecked Sendable`: references travel between loops (futures, hand-offs), but every
+/// read and write of its state happens on `shard.eventLoop`.
+public final class Session: @unchecked Sendable {
+    public let id: SessionID
+    public let clientID: String
+    unowned let shard: Shard
+    var broker: Broker { shard.broker }
+    var settings: BrokerSettings { shard.broker.settings }
+
+    private(set) var connection: (any SessionConnection)?
+    var negotiated: NegotiatedConnect
+    var outbound: OutboundFlow
+    /// QoS 2 packet identifiers received and not yet released: a PUBLISH repeating one of
+    /// them is not routed again [MQTT-4.3.3-10].
+    var inboundQoS2: Set<UInt16> = []
+    /// Keyed by the filter as the client wrote it, `$share/…` prefix included.
+    var subscriptions: [String: SessionSubscription] = [:]
+    /// Topic aliases the client set on this connection [MQTT-3.3.2-10].
+    var inboundTopicAliases: [UInt16: TopicName] = [:]
+    var will: WillMessage?
+    private var willTimer: Scheduled<Void>?
+    private var expiryTimer: Scheduled<Void>?
+    private(set) var hasEnded = false
+
+    init(id: SessionID, negotiated: NegotiatedConnect, shard: Shard) {
+        self.id = id
+        self.clientID = negotiated.clientID
+        self.shard = shard
+        self.negotiated = negotiated
+        self.outbound = OutboundFlow(
+            window: Int(min(negotiated.clientReceiveMaximum, shard.broker.settings.maximumInflight)),
+            queueCapacity: shard.broker.settings.maximumQueuedMessages,
+            queueFullPolicy: shard.broker.settings.queueFullPolicy
+        )
+    }
+
+    public var isConnected: Bool { connection != nil }
+
+    // MARK: Connection lifecycle
+
+    /// Binds a connection to the session, answers its CONNECT and resumes delivery:
+    /// unacknowledged messages first, with DUP set [MQTT-4.4.0-1], then the queue.
+    func attach(_ connection: any SessionConnection, negotiated: NegotiatedConnect, sessionPresent: Bool) {
+        shard.eventLoop.assertInEventLoop()
+        willTimer?.cancel()
+        willTimer = nil
+        expiryTimer?.cancel()
+        expiryTimer = nil
+        self.connection = connection
+        self.negotiated = negotiated
+        self.will = negotiated.will
+        inboundTopicAliases.removeAll()
+        outbound.window = Int(min(negotiated.clientReceiveMaximum, settings.maximumInflight))
+        setSharedMembership(online: true)
+
+        connection.send(
+            .connAck(
+                MQTTPacket.ConnAck(
+                    sessionPresent: sessionPresent,
+                    reasonCode: .success,
+                    properties: negotiated.connAckProperties(settings: settings)
+                )
+            )
+        )
+        for resend in outbound.resends() {
+            switch resend {
+            case .publish(let packetID, let delivery):
+                send(delivery, packetID: packetID, dup: true)
+            case .pubRel(let packetID):
+                connection.send(.pubRel(MQTTPacket.PubRel(packetID: packetID)))
+            }
+        }
+        drainQueue()
+    }
+
+    /// A new CONNECT for this client identifier arrived. Closes the current connection with
+    /// 0x8E [MQTT-3.1.4-3] and returns the session to resume, or nil when Clean Start ends it.
+    func takeOver(cleanStart: Bool) -> Session? {
+        shard.eventLoop.assertInEventLoop()
+        guard !hasEnded else { return nil }
+        if let old = connection {
+            connection = nil
+            setSharedMembership(online: false)
+            old.close(reason: .sessionTakenOver, serverReference: nil)
+            // 5.0 §3.1.3.2.2: the old will is sent unless the session continues and the will has a delay.
+            if let will, cleanStart || will.delayInterval == 0 {
+                publishWill(will)
+            }
+            will = nil
+        } else if let will {
+            willTimer?.cancel()
+            willTimer = nil
+            self.will = nil
+            // A reconnect within the will delay cancels the will [MQTT-3.1.3-9], unless it ends the session.
+            if cleanStart { publishWill(will) }
+        }
+        if cleanStart {
+            end()
+            return nil
+        }
+        return self
+    }
+
+    /// The connection closed (for any reason). Starts the will delay and the session expiry.
+    func connectionClosed(_ closed: any SessionConnection) {
+        guard connection === closed else { return }
+        connection = nil
+        setSharedMembership(online: false)
+        let expiry = negotiated.sessionExpiryInterval
+        if let will {
+            if will.delayInterval == 0 || expiry == 0 {
+                self.will = nil
+                publishWill(will)
+            } else if will.delayInterval < expiry {
+                willTimer = shard.eventLoop.scheduleTask(in: .seconds(Int64(will.delayInterval))) { [self] in
+                    willTimer = nil
+                    if let pending = self.will {
+                        self.will = nil
+                        publishWill(pending)
+                    }
+                }
+            }
+            // Otherwise the will waits for the end of the session.
+        }
+        if expiry == 0 {
+            end()
+        } else if expiry != UInt32.max {
+            expiryTimer = shard.eventLoop.scheduleTask(in: .seconds(Int64(expiry))) { [self] in
+                expiryTimer = nil
+                if connection == nil { end() }
+            }
+        }
+    }
+
+    /// Ends the session: its subscriptions and queued messages are gone; a pending will is
+    /// published now [MQTT-3.1.3-9 … whichever happens first].
+    func end() {
+        guard !hasEnded else { return }
+        hasEnded = true
+        willTimer?.cancel()
+        expiryTimer?.cancel()
+        if let will {
+            self.will = nil
+            publishWill(will)
+        }
+        for (_, subscription) in subscriptions { removeFromRouting(subscription.target) }
+        subscriptions.removeAll()
+        let lost = outbound.removeAll()
+        if lost > 0 { shard.statistics.dropped[DropReason.sessionEnded.rawValue] &+= UInt64(lost) }
+        shard.sessions.removeValue(forKey: id)
+        broker.unregister(clientID: clientID, sessionID: id)
+    }
+
+    func closeConnection(_ reason: ReasonCode, _ message: String) {
+        broker.logger.debug(
+            "closing connection",
+            metadata: ["client": "\(clientID)", "reason": "\(reason)", "detail": "\(message)"]
+        )
+        connection?.close(reason: reason, serverReference: nil)
+    }
+
+    // MARK: Outbound delivery
+
+    /// Offers a message matched by one of this session's subscriptions.
+    func deliver(_ message: Message, qos: QoS, retain: Bool, subscriptionIdentifiers: [UInt32]) {
+        if message.isExpired(at: .now()) {
+            shard.countDrop(.expired)
+            return
+        }
+        let delivery = OutboundFlow.Delivery(
+            message: message,
+            qos: qos,
+            retain: retain,
+            subscriptionIdentifiers: subscriptionIdentifiers
+        )
+        if qos == .atMostOnce, let connection, !connection.isWritable {
+            shard.countDrop(.notWritable)
+            return
+        }
+        switch outbound.submit(delivery, online: connection != nil) {
+        case .send(let packetID, let delivery):
+            send(delivery, packetID: packetID, dup: false)
+        case .queued:
+            break
+        case .dropped(let reason):
+            shard.countDrop(reason)
+        }
+    }
+
+    /// Moves queued messages into the window as acknowledgements free it.
+    func drainQueue() {
+        guard connection != nil else { return }
+        let now = NIODeadline.now()
+        while let (packetID, delivery) = outbound.nextQueued(now: now, dropped: { shard.countDrop($0) }) {
+            send(delivery, packetID: packetID, dup: false)
+        }
+    }
+
+    private func send(_ delivery: OutboundFlow.Delivery, packetID: UInt16?, dup: Bool) {
+        guard let connection else { return }
+        let message = delivery.message
+        var properties = MQTTProperties()
+        if connection.protocolVersion == .v5 {
+            properties = message.properties
+            if let remaining = message.remainingExpiry(at: .now()) {
+                properties.messageExpiryInterval = remaining
+            }
+            for id in delivery.subscriptionIdentifiers { properties.append(.subscriptionIdentifier(id)) }
+        }
+        let publish = MQTTPacket.Publish(
+            topic: message.topic.string,
+            payload: message.payload,
+            qos: delivery.qos,
+            retain: delivery.retain,
+            dup: dup,
+            packetID: packetID,
+            properties: properties
+        )
+        let packet = MQTTPacket.publish(publish)
+        // [MQTT-3.1.2-24] Never send a packet larger than the client's Maximum Packet Size: drop it for
+        // this subscriber only.
+        if connection.maximumPacketSize < Int(UInt32.max),
+            packet.encodedSize(version: connection.protocolVersion) > connection.maximumPacketSize
+        {
+            shard.countDrop(.packetTooLarge)
+            if let packetID { outbound.abandon(packetID: packetID) }
+            return
+        }
+        shard.statistics.messagesSent &+= 1
+        connection.send(packet)
+    }
+
+    // MARK: Will
+
+    private func publishWill(_ will: WillMessage) {
+        let message = Message(
+            topic: will.topic,
+            payload: will.payload,
+            qos: will.qos,
+            retain: will.retain,
+            properties: will.properties,
+            expiresAt: will.messageExpiryInterval.map { .now() + .seconds(Int64($0)) },
+            publisherSessionID: nil
+        )
+        broker.publish(message, publisherClientID: clientID, on: shard)
+    }
+}

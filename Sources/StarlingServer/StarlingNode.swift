@@ -1,0 +1,78 @@
+import Broker
+import Logging
+import NIOCore
+import NIOPosix
+import Transport
+
+/// One running Starling node: an event loop group, the broker and its listeners.
+/// Integration tests start nodes directly through this type.
+public final class StarlingNode: Sendable {
+    public struct Options: Sendable {
+        public var settings = BrokerSettings()
+        public var sharedSubscriptionStrategy = SharedSubscriptionStrategy.roundRobin
+        public var tcpHost = "0.0.0.0"
+        public var tcpPort = 1883
+        public var eventLoopCount = System.coreCount
+
+        public init() {}
+    }
+
+    public let broker: Broker
+    public let tcpListener: TCPListener
+    private let group: MultiThreadedEventLoopGroup
+    private let logger: Logger
+
+    private init(broker: Broker, tcpListener: TCPListener, group: MultiThreadedEventLoopGroup, logger: Logger) {
+        self.broker = broker
+        self.tcpListener = tcpListener
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Starts the node and logs `listening mqtt tcp HOST:PORT` once the socket is bound.
+    public static func start(options: Options, logger: Logger) async throws -> StarlingNode {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.eventLoopCount))
+        let loops = Array(group.makeIterator())
+        let broker = Broker(
+            settings: options.settings,
+            eventLoops: loops,
+            sharedSubscriptionStrategy: options.sharedSubscriptionStrategy,
+            logger: logger
+        )
+        do {
+            let listener = try await TCPListener.bind(
+                host: options.tcpHost,
+                port: options.tcpPort,
+                group: group,
+                broker: broker,
+                logger: logger
+            )
+            logger.info("listening mqtt tcp \(listener.localAddress.hostPort)")
+            return StarlingNode(broker: broker, tcpListener: listener, group: group, logger: logger)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// The bound MQTT TCP port (useful with port 0).
+    public var tcpPort: Int { tcpListener.localAddress.port ?? 0 }
+
+    /// Disconnects every client (5.0: DISCONNECT 0x8B) and stops the event loops.
+    public func shutdown() async {
+        logger.info("shutting down", metadata: ["connections": "\(tcpListener.connectionCount)"])
+        await tcpListener.shutdown()
+        try? await group.shutdownGracefully()
+        logger.info("stopped")
+    }
+}
+
+extension SocketAddress {
+    /// `HOST:PORT`, with IPv6 hosts in brackets.
+    var hostPort: String {
+        let host = ipAddress ?? "?"
+        let port = port ?? 0
+        if case .v6 = self { return "[\(host)]:\(port)" }
+        return "\(host):\(port)"
+    }
+}

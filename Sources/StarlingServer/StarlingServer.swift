@@ -1,0 +1,70 @@
+import Broker
+import Foundation
+import Logging
+import MQTTCodec
+import ServiceLifecycle
+import StarlingConfiguration
+import UnixSignals
+
+/// Runs a node from its configuration until SIGTERM or SIGINT.
+public enum StarlingServer {
+    public static func serve(configuration: StarlingConfiguration, logger: Logger) async throws {
+        var logger = logger
+        logger[metadataKey: "node"] = "\(configuration.node.name)"
+        try FileManager.default.createDirectory(
+            atPath: configuration.node.dataDirectory,
+            withIntermediateDirectories: true
+        )
+        let node = try await StarlingNode.start(options: StarlingNode.Options(configuration), logger: logger)
+        let service = NodeService(node: node)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}
+
+/// Keeps the node running until graceful shutdown, then disconnects clients and stops.
+struct NodeService: Service {
+    let node: StarlingNode
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await node.shutdown()
+    }
+}
+
+extension StarlingNode.Options {
+    /// The node options a configuration asks for.
+    public init(_ configuration: StarlingConfiguration) {
+        self.init()
+        let mqtt = configuration.mqtt
+        var settings = BrokerSettings()
+        settings.maximumPacketSize = mqtt.maxPacketSize
+        settings.receiveMaximum = UInt16(clamping: mqtt.receiveMaximum)
+        settings.maximumInflight = UInt16(clamping: mqtt.maxInflight)
+        settings.maximumKeepAlive = UInt16(clamping: mqtt.maxKeepAlive.components.seconds)
+        settings.topicAliasMaximum = UInt16(clamping: mqtt.topicAliasMaximum)
+        settings.maximumSessionExpiry = UInt32(clamping: mqtt.maxSessionExpiry.components.seconds)
+        settings.maximumQueuedMessages = mqtt.maxQueuedMessages
+        settings.queueFullPolicy = mqtt.queueFullPolicy == .dropOldest ? .dropOldest : .dropNewest
+        settings.maximumQoS = QoS(rawValue: UInt8(clamping: mqtt.maxQoS)) ?? .exactlyOnce
+        settings.retainAvailable = mqtt.retainAvailable
+        settings.wildcardSubscriptionsAvailable = mqtt.wildcardSubscriptions
+        settings.sharedSubscriptionsAvailable = mqtt.sharedSubscriptions
+        settings.subscriptionIdentifiersAvailable = mqtt.subscriptionIdentifiers
+        settings.maximumTopicLevels = mqtt.maxTopicLevels
+        settings.maximumClientIDLength = mqtt.maxClientIDLength
+        settings.maximumRetainedMessages = mqtt.maxRetainedMessages
+        settings.connectTimeout = mqtt.connectTimeout
+        self.settings = settings
+        self.sharedSubscriptionStrategy =
+            SharedSubscriptionStrategy(rawValue: mqtt.sharedSubscriptionStrategy.rawValue) ?? .roundRobin
+        self.tcpHost = configuration.listeners.tcp.bind.host
+        self.tcpPort = configuration.listeners.tcp.bind.port
+    }
+}

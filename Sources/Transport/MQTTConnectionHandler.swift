@@ -1,0 +1,251 @@
+import Broker
+import Logging
+import MQTTCodec
+import NIOCore
+
+/// The thin shell between a channel and the broker: it runs the CONNECT handshake, the
+/// keep alive and connect timers, and hands every later packet to the session.
+final class MQTTConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = MQTTPacket
+
+    private enum State {
+        case awaitingConnect
+        /// CONNECT accepted; packets that arrive before the session is attached wait here.
+        case attaching(ChannelConnection, pending: [MQTTPacket])
+        case connected(Session, ChannelConnection)
+        case closed
+    }
+
+    /// Packets accepted while a session is being attached; a client that sends more
+    /// before its CONNACK is misbehaving.
+    private static let maximumPendingPackets = 1024
+
+    private let broker: Broker
+    private let logger: Logger
+    private var state = State.awaitingConnect
+    private var connectTimeout: Scheduled<Void>?
+    private var keepAliveCheck: Scheduled<Void>?
+    private var keepAlive: TimeAmount?
+    private var lastPacketAt = NIODeadline.now()
+
+    init(broker: Broker, logger: Logger) {
+        self.broker = broker
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let timeout = TimeAmount.nanoseconds(Int64(broker.settings.connectTimeout.components.seconds) * 1_000_000_000)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        connectTimeout = context.eventLoop.scheduleTask(in: timeout) {
+            // A connection that never sends CONNECT is closed [MQTT-3.1.2-… 4.8 of 3.1.1].
+            loopBound.value.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let packet = unwrapInboundIn(data)
+        lastPacketAt = .now()
+        switch state {
+        case .awaitingConnect:
+            guard case .connect(let connect) = packet else {
+                // [MQTT-3.1.0-1] The first packet must be CONNECT.
+                context.close(promise: nil)
+                state = .closed
+                return
+            }
+            receivedConnect(connect, context: context)
+        case .attaching(let connection, var pending):
+            guard pending.count < Self.maximumPendingPackets else {
+                connection.close(reason: .receiveMaximumExceeded, serverReference: nil)
+                return
+            }
+            pending.append(packet)
+            state = .attaching(connection, pending: pending)
+        case .connected(let session, let connection):
+            forward(packet, session: session, connection: connection, context: context)
+        case .closed:
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    private func forward(
+        _ packet: MQTTPacket,
+        session: Session,
+        connection: ChannelConnection,
+        context: ChannelHandlerContext
+    ) {
+        if case .pingReq = packet {
+            // [MQTT-3.12.4-1] Answer PINGREQ with PINGRESP.
+            connection.send(.pingResp)
+            return
+        }
+        broker.received(packet, for: session, from: connection)
+    }
+
+    private func receivedConnect(_ connect: MQTTPacket.Connect, context: ChannelHandlerContext) {
+        connectTimeout?.cancel()
+        connectTimeout = nil
+        let result = ConnectNegotiation.evaluate(
+            connect,
+            settings: broker.settings,
+            assignClientID: broker.makeClientID
+        )
+        let negotiated: NegotiatedConnect
+        switch result {
+        case .failure(let refusal):
+            logger.info(
+                "connection refused",
+                metadata: [
+                    "client": "\(connect.clientID)", "reason": "\(refusal.reasonCode)", "detail": "\(refusal.reason)",
+                ]
+            )
+            var properties = MQTTProperties()
+            if connect.protocolVersion == .v5, connect.properties.requestProblemInformation != 0 {
+                properties.reasonString = refusal.reason
+            }
+            refuse(
+                MQTTPacket.ConnAck(sessionPresent: false, reasonCode: refusal.reasonCode, properties: properties),
+                version: connect.protocolVersion,
+                context: context
+            )
+            return
+        case .success(let value):
+            negotiated = value
+        }
+
+        let connection = ChannelConnection(channel: context.channel, negotiated: negotiated)
+        state = .attaching(connection, pending: [])
+        if negotiated.keepAlive > 0 {
+            // [MQTT-3.1.2-24] Allow one and a half keep alive periods of silence.
+            keepAlive = .milliseconds(Int64(negotiated.keepAlive) * 1500)
+            scheduleKeepAliveCheck(context: context)
+        }
+        let shard = broker.shard(for: context.eventLoop)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        broker.connect(negotiated, connection: connection, on: shard)
+            .hop(to: context.eventLoop)
+            .whenComplete { result in
+                let (handler, context) = loopBound.value
+                handler.attached(result, connection: connection, context: context)
+            }
+    }
+
+    private func attached(
+        _ result: Result<Session, any Error>,
+        connection: ChannelConnection,
+        context: ChannelHandlerContext
+    ) {
+        guard case .attaching(_, let pending) = state else {
+            // The channel closed while the session was being attached.
+            if case .success(let session) = result { broker.connectionClosed(connection, session: session) }
+            return
+        }
+        switch result {
+        case .success(let session):
+            state = .connected(session, connection)
+            for packet in pending {
+                forward(packet, session: session, connection: connection, context: context)
+            }
+        case .failure(let error):
+            logger.error("attaching a session failed", metadata: ["error": "\(error)"])
+            connection.close(reason: .unspecifiedError, serverReference: nil)
+        }
+    }
+
+    private func refuse(_ connAck: MQTTPacket.ConnAck, version: ProtocolVersion, context: ChannelHandlerContext) {
+        state = .closed
+        let packet = MQTTPacket.connAck(connAck)
+        var buffer = context.channel.allocator.buffer(capacity: packet.encodedSize(version: version))
+        packet.encode(version: version, into: &buffer)
+        // [MQTT-3.2.2-6] A refused CONNECT is followed by closing the connection.
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func scheduleKeepAliveCheck(context: ChannelHandlerContext) {
+        guard let keepAlive else { return }
+        let deadline = lastPacketAt + keepAlive
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        keepAliveCheck = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = loopBound.value
+            handler.keepAliveCheckFired(context: context)
+        }
+    }
+
+    private func keepAliveCheckFired(context: ChannelHandlerContext) {
+        guard let keepAlive else { return }
+        if NIODeadline.now() - lastPacketAt >= keepAlive {
+            logger.debug("keep alive expired")
+            closeWithReason(.keepAliveTimeout, context: context)
+        } else {
+            scheduleKeepAliveCheck(context: context)
+        }
+    }
+
+    private func closeWithReason(_ reason: ReasonCode, context: ChannelHandlerContext) {
+        switch state {
+        case .attaching(let connection, _), .connected(_, let connection):
+            connection.close(reason: reason, serverReference: nil)
+        case .awaitingConnect, .closed:
+            context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ServerShutdownEvent {
+            closeWithReason(.serverShuttingDown, context: context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connectTimeout?.cancel()
+        keepAliveCheck?.cancel()
+        if case .connected(let session, let connection) = state {
+            broker.connectionClosed(connection, session: session)
+        }
+        state = .closed
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let codecError = error as? MQTTCodecError else {
+            logger.debug("connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        logger.info("malformed packet", metadata: ["error": "\(codecError)", "reason": "\(codecError.reasonCode)"])
+        switch state {
+        case .awaitingConnect:
+            // Answer in the version the CONNECT declared; an unknown level gets the 3.1.1 form
+            // of "unacceptable protocol version" [MQTT-3.1.2-2].
+            let version = codecError.protocolVersion ?? .v3_1_1
+            if codecError.reasonCode == .unsupportedProtocolVersion || version == .v5 {
+                refuse(
+                    MQTTPacket.ConnAck(sessionPresent: false, reasonCode: codecError.reasonCode),
+                    version: version,
+                    context: context
+                )
+            } else {
+                state = .closed
+                context.close(promise: nil)
+            }
+        case .attaching, .connected:
+            // 5.0: DISCONNECT with the reason code naming the fault [MQTT-4.13.1-1]; 3.x: close.
+            closeWithReason(codecError.reasonCode, context: context)
+        case .closed:
+            context.close(promise: nil)
+        }
+    }
+}
+
+/// Fired through every connection's pipeline when the server shuts down: 5.0 clients get
+/// DISCONNECT 0x8B (Server shutting down).
+public struct ServerShutdownEvent: Sendable {
+    public init() {}
+}
