@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
     ],
     targets: [
         // Pure: packets of MQTT 3.1/3.1.1/5.0 on ByteBuffer. No I/O, no broker state.
@@ -62,16 +63,28 @@ let package = Package(
                 "Broker", "Transport", "StarlingConfiguration",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
+        // The load generator behind `starling bench`: many MQTT clients per process on NIO.
+        .target(
+            name: "StarlingBench",
+            dependencies: [
+                "MQTTCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "starling",
             dependencies: [
-                "StarlingServer", "StarlingConfiguration",
+                "StarlingServer", "StarlingConfiguration", "StarlingBench", "MQTTCodec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -100,6 +113,17 @@ let package = Package(
         .testTarget(
             name: "StarlingConfigurationTests",
             dependencies: ["StarlingConfiguration"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StarlingBenchTests",
+            dependencies: [
+                "StarlingBench", "MQTTCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "TopicsTests", dependencies: ["Topics"], swiftSettings: strictSettings),

@@ -1,5 +1,6 @@
 import Broker
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Transport
@@ -21,6 +22,8 @@ public final class StarlingNode: Sendable {
     public let tcpListener: TCPListener
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
+    /// The one shutdown in progress or done: a second caller waits for it instead of stopping the loops twice.
+    private let shutdownTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     private init(broker: Broker, tcpListener: TCPListener, group: MultiThreadedEventLoopGroup, logger: Logger) {
         self.broker = broker
@@ -59,11 +62,25 @@ public final class StarlingNode: Sendable {
     public var tcpPort: Int { tcpListener.localAddress.port ?? 0 }
 
     /// Disconnects every client (5.0: DISCONNECT 0x8B) and stops the event loops.
+    /// Safe to call more than once: later calls wait for the first to finish.
     public func shutdown() async {
-        logger.info("shutting down", metadata: ["connections": "\(tcpListener.connectionCount)"])
-        await tcpListener.shutdown()
-        try? await group.shutdownGracefully()
-        logger.info("stopped")
+        let task = shutdownTask.withLockedValue { task in
+            if let task { return task }
+            let started = Task { [tcpListener, group, logger] in
+                logger.info("shutting down", metadata: ["connections": "\(tcpListener.connectionCount)"])
+                await tcpListener.shutdown()
+                // Closed connections hand their sessions work to other loops; let those hops land
+                // (two rounds: a hop may batch one more) before the loops stop.
+                for _ in 0..<2 {
+                    for loop in group.makeIterator() { try? await loop.submit {}.get() }
+                }
+                try? await group.shutdownGracefully()
+                logger.info("stopped")
+            }
+            task = started
+            return started
+        }
+        await task.value
     }
 }
 

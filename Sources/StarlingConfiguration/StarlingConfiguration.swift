@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+
+/// Everything a node reads at start-up. The defaults give a working single node, so a node runs
+/// with no file at all; `docs/configuration.md` describes every key and `load(…)` reads them.
+public struct StarlingConfiguration: Sendable, Equatable {
+    public var node: Node
+    public var log: Log
+    public var listeners: Listeners
+    public var mqtt: MQTT
+
+    public init(node: Node = Node(), log: Log = Log(), listeners: Listeners = Listeners(), mqtt: MQTT = MQTT()) {
+        self.node = node
+        self.log = log
+        self.listeners = listeners
+        self.mqtt = mqtt
+    }
+
+    /// `[node]`
+    public struct Node: Sendable, Equatable {
+        /// `node.name`: how this node is known in logs and (later) to its peers.
+        public var name: String
+        /// `node.data_dir`: where sessions and retained messages are stored.
+        public var dataDirectory: String
+
+        public init(name: String = Node.defaultName, dataDirectory: String = "./data") {
+            self.name = name
+            self.dataDirectory = dataDirectory
+        }
+
+        /// The host name, so that nodes on different hosts differ without any configuration.
+        public static var defaultName: String { ProcessInfo.processInfo.hostName }
+    }
+
+    /// `[log]`
+    public struct Log: Sendable, Equatable {
+        /// `log.level`: the least severe level that is written.
+        public var level: Logger.Level
+
+        public init(level: Logger.Level = .info) {
+            self.level = level
+        }
+    }
+
+    /// `[listeners]`
+    public struct Listeners: Sendable, Equatable {
+        public var tcp: TCP
+
+        public init(tcp: TCP = TCP()) {
+            self.tcp = tcp
+        }
+
+        /// `[listeners.tcp]`: plain MQTT over TCP.
+        public struct TCP: Sendable, Equatable {
+            /// `listeners.tcp.bind`: address and port to listen on; port 0 picks a free port.
+            public var bind: HostPort
+            /// `listeners.tcp.enabled`
+            public var enabled: Bool
+
+            public init(bind: HostPort = HostPort(host: "0.0.0.0", port: 1883), enabled: Bool = true) {
+                self.bind = bind
+                self.enabled = enabled
+            }
+        }
+    }
+
+    /// `[mqtt]`: the limits and features the broker offers its clients.
+    public struct MQTT: Sendable, Equatable {
+        /// `mqtt.max_packet_size`: largest packet accepted, in bytes (announced as Maximum Packet Size).
+        public var maxPacketSize: Int = 1 << 20
+        /// `mqtt.receive_maximum`: inbound QoS 1/2 publishes a client may leave unacknowledged.
+        public var receiveMaximum: Int = 1024
+        /// `mqtt.max_inflight`: cap on the outbound window; the client's own Receive Maximum also applies.
+        public var maxInflight: Int = 1024
+        /// `mqtt.max_keep_alive`: clients asking for more (or for none) get this as Server Keep Alive.
+        public var maxKeepAlive: Duration = .seconds(65535)
+        /// `mqtt.topic_alias_maximum`: topic aliases a client may define towards the broker.
+        public var topicAliasMaximum: Int = 64
+        /// `mqtt.max_session_expiry`: cap on the session expiry interval a client may ask for.
+        public var maxSessionExpiry: Duration = .seconds(86_400)
+        /// `mqtt.max_queued_messages`: messages kept per session while it is offline or its window is full.
+        public var maxQueuedMessages: Int = 1000
+        /// `mqtt.queue_full_policy`
+        public var queueFullPolicy: QueueFullPolicy = .dropOldest
+        /// `mqtt.max_qos`: 0, 1 or 2.
+        public var maxQoS: Int = 2
+        /// `mqtt.retain_available`
+        public var retainAvailable: Bool = true
+        /// `mqtt.wildcard_subscriptions`
+        public var wildcardSubscriptions: Bool = true
+        /// `mqtt.shared_subscriptions`
+        public var sharedSubscriptions: Bool = true
+        /// `mqtt.subscription_identifiers`
+        public var subscriptionIdentifiers: Bool = true
+        /// `mqtt.max_topic_levels`: levels allowed in a topic name or filter.
+        public var maxTopicLevels: Int = 128
+        /// `mqtt.max_client_id_length`: in bytes of UTF-8.
+        public var maxClientIDLength: Int = 65535
+        /// `mqtt.shared_subscription_strategy`: how one member of a `$share` group is picked.
+        public var sharedSubscriptionStrategy: SharedSubscriptionStrategy = .roundRobin
+        /// `mqtt.connect_timeout`: time allowed between accepting a connection and receiving its CONNECT.
+        public var connectTimeout: Duration = .seconds(10)
+        /// `mqtt.max_retained_messages`: retained messages kept by the node.
+        public var maxRetainedMessages: Int = 1_000_000
+
+        public init() {}
+    }
+
+    /// `mqtt.queue_full_policy`: what happens when a session's queue is full and another message arrives.
+    public enum QueueFullPolicy: String, Sendable, Equatable, CaseIterable {
+        /// Drop the oldest queued message to make room for the new one.
+        case dropOldest = "drop_oldest"
+        /// Keep the queue as it is and drop the new message.
+        case dropNewest = "drop_newest"
+    }
+
+    /// `mqtt.shared_subscription_strategy`
+    public enum SharedSubscriptionStrategy: String, Sendable, Equatable, CaseIterable {
+        case random = "random"
+        case roundRobin = "round_robin"
+        /// Keep sending to the member picked first while it stays subscribed.
+        case sticky = "sticky"
+        /// The same client id always goes to the same member.
+        case hashClientID = "hash_clientid"
+        /// The same topic always goes to the same member.
+        case hashTopic = "hash_topic"
+        /// Prefer members connected to this node, then any member.
+        case localFirst = "local_first"
+    }
+}

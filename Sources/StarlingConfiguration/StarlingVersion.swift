@@ -1,0 +1,2 @@
+/// The version `starling --version` prints.
+public let starlingVersion = "0.1.0"
