@@ -137,6 +137,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TransportTests",
+            dependencies: [
+                "Transport", "Broker", "MQTTCodec",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "StarlingServer", "Transport", "Broker", "MQTTCodec", "StarlingTestKit",

@@ -26,7 +26,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     private var connectTimeout: Scheduled<Void>?
     private var keepAliveCheck: Scheduled<Void>?
     private var keepAlive: TimeAmount?
-    private var lastPacketAt = NIODeadline.now()
+    /// By the event loop's clock, so that tests on an `EmbeddedEventLoop` can move time.
+    private var lastPacketAt = NIODeadline.uptimeNanoseconds(0)
 
     init(broker: Broker, logger: Logger) {
         self.broker = broker
@@ -34,6 +35,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        lastPacketAt = context.eventLoop.now
         let timeout = TimeAmount.nanoseconds(Int64(broker.settings.connectTimeout.components.seconds) * 1_000_000_000)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         connectTimeout = context.eventLoop.scheduleTask(in: timeout) {
@@ -44,7 +46,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let packet = unwrapInboundIn(data)
-        lastPacketAt = .now()
+        lastPacketAt = context.eventLoop.now
         switch state {
         case .awaitingConnect:
             guard case .connect(let connect) = packet else {
@@ -178,7 +180,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     private func keepAliveCheckFired(context: ChannelHandlerContext) {
         guard let keepAlive else { return }
-        if NIODeadline.now() - lastPacketAt >= keepAlive {
+        if context.eventLoop.now - lastPacketAt >= keepAlive {
             logger.debug("keep alive expired")
             closeWithReason(.keepAliveTimeout, context: context)
         } else {

@@ -27,7 +27,6 @@ public final class TCPListener: Sendable {
         logger: Logger
     ) async throws -> TCPListener {
         let connections = ConnectionSet()
-        let maximumPacketSize = broker.settings.maximumPacketSize
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -38,12 +37,7 @@ public final class TCPListener: Sendable {
                 connections.insert(channel)
                 channel.closeFuture.whenComplete { _ in connections.remove(channel) }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(MQTTPacketDecoder(maximumPacketSize: maximumPacketSize))
-                    )
-                    try channel.pipeline.syncOperations.addHandler(
-                        MQTTConnectionHandler(broker: broker, logger: logger)
-                    )
+                    try MQTTPipeline.install(on: channel, broker: broker, logger: logger)
                 }
             }
             .bind(host: host, port: port)
