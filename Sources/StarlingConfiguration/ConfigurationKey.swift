@@ -11,12 +11,15 @@ package struct ConfigurationKey: Sendable {
     package let render: @Sendable (StarlingConfiguration) -> String
     /// Whether TOML needs the rendered value in quotes (everything but integers and booleans).
     let isQuotedInTOML: Bool
+    /// The value as TOML, for the keys whose TOML form is not the rendered text, quoted or not (arrays).
+    let renderTOMLValue: (@Sendable (StarlingConfiguration) -> String)?
 
     init(
         _ name: String,
         read: @escaping @Sendable (inout StarlingConfiguration, SettingInput) throws(SettingMismatch) -> Void,
         render: @escaping @Sendable (StarlingConfiguration) -> String,
-        quotedInTOML: Bool = true
+        quotedInTOML: Bool = true,
+        renderTOML: (@Sendable (StarlingConfiguration) -> String)? = nil
     ) {
         self.name = name
         self.path = name.split(separator: ".").map(String.init)
@@ -24,11 +27,13 @@ package struct ConfigurationKey: Sendable {
         self.read = read
         self.render = render
         self.isQuotedInTOML = quotedInTOML
+        self.renderTOMLValue = renderTOML
     }
 
     /// The key's value in a configuration as TOML: `"1MiB"`, `1024`, `true`.
     package func renderTOML(_ configuration: StarlingConfiguration) -> String {
-        isQuotedInTOML ? TOMLValue.quoted(render(configuration)) : render(configuration)
+        if let renderTOMLValue { return renderTOMLValue(configuration) }
+        return isQuotedInTOML ? TOMLValue.quoted(render(configuration)) : render(configuration)
     }
 
     /// What the key expects, as in "expected …". Every reader rejects an empty array, so ask one.
@@ -93,11 +98,11 @@ extension ConfigurationKey {
         )
     }
 
-    static func string(_ name: String, _ keyPath: Path<String>) -> Self {
+    static func string(_ name: String, _ keyPath: Path<String>, allowingEmpty: Bool = false) -> Self {
         Self(
             name,
             read: { configuration, input throws(SettingMismatch) in
-                configuration[keyPath: keyPath] = try input.string()
+                configuration[keyPath: keyPath] = try input.string(allowingEmpty: allowingEmpty)
             },
             render: { $0[keyPath: keyPath] }
         )
@@ -123,6 +128,39 @@ extension ConfigurationKey {
                 configuration[keyPath: keyPath] = try input.hostPort()
             },
             render: { $0[keyPath: keyPath].description }
+        )
+    }
+
+    /// A `HOST:PORT` that may be absent, written as an empty string.
+    static func optionalHostPort(_ name: String, _ keyPath: Path<HostPort?>) -> Self {
+        Self(
+            name,
+            read: { configuration, input throws(SettingMismatch) in
+                if (try? input.string(allowingEmpty: true)) == "" {
+                    configuration[keyPath: keyPath] = nil
+                    return
+                }
+                let hostPort = try input.hostPort()
+                guard hostPort.port != 0 else { throw SettingMismatch(expected: "HOST:PORT with a port 1…65535") }
+                configuration[keyPath: keyPath] = hostPort
+            },
+            render: { $0[keyPath: keyPath]?.description ?? "" }
+        )
+    }
+
+    /// A list of `HOST:PORT`: a TOML array of strings, or in the environment and on the command line
+    /// one string with commas between the entries.
+    static func hostPortList(_ name: String, _ keyPath: Path<[HostPort]>) -> Self {
+        Self(
+            name,
+            read: { configuration, input throws(SettingMismatch) in
+                configuration[keyPath: keyPath] = try input.hostPortList()
+            },
+            render: { $0[keyPath: keyPath].map(\.description).joined(separator: ",") },
+            renderTOML: { configuration in
+                "[" + configuration[keyPath: keyPath].map { TOMLValue.quoted($0.description) }.joined(separator: ", ")
+                    + "]"
+            }
         )
     }
 }

@@ -128,6 +128,39 @@ extension SettingInput {
         }
     }
 
+    /// An array of `HOST:PORT` strings, or one string with the entries separated by commas.
+    func hostPortList() throws(SettingMismatch) -> [HostPort] {
+        let mismatch = SettingMismatch(expected: "a list of HOST:PORT")
+        let texts: [String]
+        switch self {
+        case .toml(let value):
+            switch value.kind {
+            case .array(let elements):
+                var strings: [String] = []
+                for element in elements {
+                    guard case .string(let text) = element.kind else { throw mismatch }
+                    strings.append(text)
+                }
+                texts = strings
+            case .string(let text):
+                texts = text.split(separator: ",").map(String.init)
+            default:
+                throw mismatch
+            }
+        case .text(let text):
+            texts = text.split(separator: ",").map(String.init)
+        }
+        var result: [HostPort] = []
+        for text in texts {
+            let trimmed = String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+            guard case .valid(let hostPort) = HostPort.parse(trimmed) else {
+                throw SettingMismatch(expected: "a list of HOST:PORT (\"\(trimmed)\" is not one)")
+            }
+            result.append(hostPort)
+        }
+        return result
+    }
+
     private static func describe(_ range: ClosedRange<Int>) -> String {
         range.upperBound == .max ? "of at least \(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)"
     }

@@ -40,6 +40,16 @@ extension StarlingConfiguration {
         .choice("mqtt.shared_subscription_strategy", \.mqtt.sharedSubscriptionStrategy),
         .duration("mqtt.connect_timeout", \.mqtt.connectTimeout, in: .milliseconds(1)...unboundedDuration),
         .integer("mqtt.max_retained_messages", \.mqtt.maxRetainedMessages, in: 0...Int.max),
+        .boolean("cluster.enabled", \.cluster.enabled),
+        .string("cluster.name", \.cluster.name),
+        .hostPort("cluster.listen", \.cluster.listen),
+        .optionalHostPort("cluster.advertise", \.cluster.advertise),
+        .hostPortList("cluster.seeds", \.cluster.seeds),
+        .string("cluster.secret", \.cluster.secret, allowingEmpty: true),
+        .string("cluster.discovery_dns", \.cluster.discoveryDNS, allowingEmpty: true),
+        .duration("cluster.discovery_interval", \.cluster.discoveryInterval, in: .seconds(1)...unboundedDuration),
+        .boolean("admin.enabled", \.admin.enabled),
+        .hostPort("admin.listen", \.admin.listen),
     ]
 
     static let keysByPath: [[String]: ConfigurationKey] = Dictionary(

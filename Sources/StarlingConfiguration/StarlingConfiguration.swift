@@ -8,12 +8,23 @@ public struct StarlingConfiguration: Sendable, Equatable {
     public var log: Log
     public var listeners: Listeners
     public var mqtt: MQTT
+    public var cluster: Cluster
+    public var admin: Admin
 
-    public init(node: Node = Node(), log: Log = Log(), listeners: Listeners = Listeners(), mqtt: MQTT = MQTT()) {
+    public init(
+        node: Node = Node(),
+        log: Log = Log(),
+        listeners: Listeners = Listeners(),
+        mqtt: MQTT = MQTT(),
+        cluster: Cluster = Cluster(),
+        admin: Admin = Admin()
+    ) {
         self.node = node
         self.log = log
         self.listeners = listeners
         self.mqtt = mqtt
+        self.cluster = cluster
+        self.admin = admin
     }
 
     /// `[node]`
@@ -126,5 +137,37 @@ public struct StarlingConfiguration: Sendable, Equatable {
         case hashTopic = "hash_topic"
         /// Prefer members connected to this node, then any member.
         case localFirst = "local_first"
+    }
+
+    /// `[cluster]`: how this node finds and talks to the other nodes.
+    public struct Cluster: Sendable, Equatable {
+        /// `cluster.enabled`: whether the node gossips at all; off, it is a single node.
+        public var enabled = true
+        /// `cluster.name`: nodes of other clusters are ignored, so two clusters can share a network.
+        public var name = "starling"
+        /// `cluster.listen`: gossip over UDP and state exchange over TCP, on the same port.
+        public var listen = HostPort(host: "0.0.0.0", port: 7946)
+        /// `cluster.advertise`: the address peers should use, when it is not the bound one (NAT, Kubernetes).
+        public var advertise: HostPort?
+        /// `cluster.seeds`: nodes to join through; retried until one answers.
+        public var seeds: [HostPort] = []
+        /// `cluster.secret`: shared by every node; authenticates each gossip message.
+        public var secret = ""
+        /// `cluster.discovery_dns`: a name whose A/AAAA or SRV records are the seeds (a headless Service).
+        public var discoveryDNS = ""
+        /// `cluster.discovery_interval`: how often seeds are resolved and re-contacted.
+        public var discoveryInterval: Duration = .seconds(30)
+
+        public init() {}
+    }
+
+    /// `[admin]`: the HTTP admin API.
+    public struct Admin: Sendable, Equatable {
+        /// `admin.enabled`
+        public var enabled = true
+        /// `admin.listen`
+        public var listen = HostPort(host: "0.0.0.0", port: 18083)
+
+        public init() {}
     }
 }

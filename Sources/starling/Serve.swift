@@ -34,6 +34,27 @@ struct Serve: AsyncParsableCommand {
     )
     var logLevel: String?
 
+    @Option(help: ArgumentHelp("Cluster port, UDP gossip and TCP (cluster.listen).", valueName: "host:port"))
+    var clusterListen: String?
+
+    @Option(help: ArgumentHelp("Address peers should use for this node (cluster.advertise).", valueName: "host:port"))
+    var advertise: String?
+
+    @Option(
+        name: .customLong("seed"),
+        help: ArgumentHelp("A node to join through (cluster.seeds); repeatable.", valueName: "host:port")
+    )
+    var seeds: [String] = []
+
+    @Option(help: ArgumentHelp("Secret shared by the cluster's nodes (cluster.secret).", valueName: "secret"))
+    var clusterSecret: String?
+
+    @Option(help: ArgumentHelp("DNS name listing the seeds (cluster.discovery_dns).", valueName: "name"))
+    var discoveryDns: String?
+
+    @Option(help: ArgumentHelp("Admin HTTP API address (admin.listen).", valueName: "host:port"))
+    var adminListen: String?
+
     @Option(
         name: .customLong("set"),
         help: ArgumentHelp("Set any configuration key, e.g. --set mqtt.max_qos=1 (repeatable).", valueName: "key=value")
@@ -57,6 +78,12 @@ struct Serve: AsyncParsableCommand {
             ("node.name", nodeName, "--node-name"),
             ("node.data_dir", dataDir, "--data-dir"),
             ("log.level", logLevel, "--log-level"),
+            ("cluster.listen", clusterListen, "--cluster-listen"),
+            ("cluster.advertise", advertise, "--advertise"),
+            ("cluster.seeds", seeds.isEmpty ? nil : seeds.joined(separator: ","), "--seed"),
+            ("cluster.secret", clusterSecret, "--cluster-secret"),
+            ("cluster.discovery_dns", discoveryDns, "--discovery-dns"),
+            ("admin.listen", adminListen, "--admin-listen"),
         ]
         return generic
             + dedicated.compactMap { key, value, flag in

@@ -176,6 +176,78 @@ struct KeyCase: Sendable, CustomTestStringConvertible {
             invalid: "-5",
             expectation: "expected an integer of at least 0, got -5"
         ),
+        KeyCase(
+            key: "cluster.enabled",
+            valid: "false",
+            isSet: { !$0.cluster.enabled },
+            invalid: "1",
+            expectation: "expected true or false, got 1"
+        ),
+        KeyCase(
+            key: "cluster.name",
+            valid: #""fleet""#,
+            isSet: { $0.cluster.name == "fleet" },
+            invalid: #""""#,
+            expectation: #"expected a non-empty string, got """#
+        ),
+        KeyCase(
+            key: "cluster.listen",
+            valid: #""127.0.0.1:7000""#,
+            isSet: { $0.cluster.listen == HostPort(host: "127.0.0.1", port: 7000) },
+            invalid: #""7946""#,
+            expectation: #"expected HOST:PORT, got "7946""#
+        ),
+        KeyCase(
+            key: "cluster.advertise",
+            valid: #""10.1.2.3:7946""#,
+            isSet: { $0.cluster.advertise == HostPort(host: "10.1.2.3", port: 7946) },
+            invalid: #""10.1.2.3:0""#,
+            expectation: #"expected HOST:PORT with a port 1…65535, got "10.1.2.3:0""#
+        ),
+        KeyCase(
+            key: "cluster.seeds",
+            valid: #""10.0.0.1:7946,seed.example:7000""#,
+            isSet: {
+                $0.cluster.seeds == [HostPort(host: "10.0.0.1", port: 7946), HostPort(host: "seed.example", port: 7000)]
+            },
+            invalid: #"["10.0.0.1"]"#,
+            expectation: #"expected a list of HOST:PORT ("10.0.0.1" is not one), got ["10.0.0.1"]"#
+        ),
+        KeyCase(
+            key: "cluster.secret",
+            valid: #""s3cret""#,
+            isSet: { $0.cluster.secret == "s3cret" },
+            invalid: "42",
+            expectation: "expected a string, got 42"
+        ),
+        KeyCase(
+            key: "cluster.discovery_dns",
+            valid: #""starling-headless.default.svc""#,
+            isSet: { $0.cluster.discoveryDNS == "starling-headless.default.svc" },
+            invalid: "true",
+            expectation: "expected a string, got true"
+        ),
+        KeyCase(
+            key: "cluster.discovery_interval",
+            valid: #""5s""#,
+            isSet: { $0.cluster.discoveryInterval == .seconds(5) },
+            invalid: #""10ms""#,
+            expectation: #"expected a duration of at least 1s, got "10ms""#
+        ),
+        KeyCase(
+            key: "admin.enabled",
+            valid: "false",
+            isSet: { !$0.admin.enabled },
+            invalid: #""off""#,
+            expectation: #"expected true or false, got "off""#
+        ),
+        KeyCase(
+            key: "admin.listen",
+            valid: #""127.0.0.1:0""#,
+            isSet: { $0.admin.listen == HostPort(host: "127.0.0.1", port: 0) },
+            invalid: "18083",
+            expectation: "expected HOST:PORT, got 18083"
+        ),
     ]
 }
 
@@ -204,6 +276,14 @@ struct KeyCase: Sendable, CustomTestStringConvertible {
             _ = try resolve("# settings\n\(keyCase.key) = \(keyCase.invalid)")
         }
         #expect(message == "starling.toml:2: \(keyCase.key): \(keyCase.expectation)")
+    }
+
+    @Test func seeds_readFromTOMLArray_andRenderAsOne() throws {
+        let configuration = try resolve(#"cluster.seeds = ["a.example:7946", "[::1]:7000"]"#)
+        #expect(configuration.cluster.seeds == [HostPort(host: "a.example", port: 7946), HostPort(host: "::1", port: 7000)])
+        let key = try #require(StarlingConfiguration.keys.first { $0.name == "cluster.seeds" })
+        #expect(key.renderTOML(configuration) == #"["a.example:7946", "[::1]:7000"]"#)
+        #expect(key.render(configuration) == "a.example:7946,[::1]:7000")
     }
 
     @Test func environmentVariable_isPrefixedUpperCasedWithUnderscores() {

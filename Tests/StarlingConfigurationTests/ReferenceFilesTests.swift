@@ -55,7 +55,9 @@ import Testing
         let rows = try Self.read("docs/configuration.md").split(separator: "\n")
         let flags = [
             ("listeners.tcp.bind", "--listen"), ("node.name", "--node-name"), ("node.data_dir", "--data-dir"),
-            ("log.level", "--log-level"),
+            ("log.level", "--log-level"), ("cluster.listen", "--cluster-listen"), ("cluster.advertise", "--advertise"),
+            ("cluster.seeds", "--seed"), ("cluster.secret", "--cluster-secret"),
+            ("cluster.discovery_dns", "--discovery-dns"), ("admin.listen", "--admin-listen"),
         ]
         for (key, flag) in flags {
             let row = rows.first { $0.hasPrefix("| `\(key)` |") }
