@@ -56,6 +56,17 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The HTTP admin API (JSON over HTTP/1.1) and its client for `starling ctl`.
+        .target(
+            name: "Admin",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Wiring and service lifecycle.
         .target(
             name: "StarlingServer",
@@ -84,8 +95,9 @@ let package = Package(
         .executableTarget(
             name: "starling",
             dependencies: [
-                "StarlingServer", "StarlingConfiguration", "StarlingBench", "MQTTCodec",
+                "StarlingServer", "StarlingConfiguration", "StarlingBench", "MQTTCodec", "Admin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -133,6 +145,18 @@ let package = Package(
                 "Broker", "MQTTCodec", "Topics", "StarlingTestKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AdminTests",
+            dependencies: [
+                "Admin",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -8,7 +8,7 @@ struct Starling: AsyncParsableCommand {
         commandName: "starling",
         abstract: "Starling, a clustered MQTT broker.",
         version: starlingVersion,
-        subcommands: [Serve.self, Bench.self],
+        subcommands: [Serve.self, Ctl.self, Bench.self],
         defaultSubcommand: Serve.self
     )
 }
