@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
     ],
     targets: [
         // Pure: packets of MQTT 3.1/3.1.1/5.0 on ByteBuffer. No I/O, no broker state.
@@ -28,6 +29,21 @@ let package = Package(
         ),
         // Pure: topic validation, the subscription trie, shared subscriptions, retained index.
         .target(name: "Topics", swiftSettings: strictSettings),
+        // Pure: SWIM with the Lifeguard refinements; takes messages, ticks, time and randomness, returns directives.
+        .target(name: "Membership", swiftSettings: strictSettings),
+        // The cluster's I/O shell: gossip over UDP, push-pull over TCP, discovery.
+        .target(
+            name: "Cluster",
+            dependencies: [
+                "Membership",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Sessions, routing, retained store, will messages, limits. Event-loop confined, no sockets.
         .target(
             name: "Broker",
@@ -71,8 +87,9 @@ let package = Package(
         .target(
             name: "StarlingServer",
             dependencies: [
-                "Broker", "Transport", "StarlingConfiguration",
+                "Broker", "Transport", "StarlingConfiguration", "Admin", "Cluster", "Membership",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

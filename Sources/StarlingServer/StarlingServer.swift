@@ -1,7 +1,11 @@
+import Admin
 import Broker
+import Cluster
 import Foundation
 import Logging
 import MQTTCodec
+import Membership
+import NIOPosix
 import ServiceLifecycle
 import StarlingConfiguration
 import UnixSignals
@@ -16,7 +20,31 @@ public enum StarlingServer {
             withIntermediateDirectories: true
         )
         let node = try await StarlingNode.start(options: StarlingNode.Options(configuration), logger: logger)
-        let service = NodeService(node: node)
+        var gossip: GossipService?
+        var admin: AdminServer?
+        do {
+            if configuration.cluster.enabled {
+                gossip = try await GossipService.start(
+                    settings: GossipSettings(configuration),
+                    group: MultiThreadedEventLoopGroup.singleton,
+                    logger: logger
+                )
+            }
+            if configuration.admin.enabled {
+                admin = try await AdminServer.bind(
+                    host: configuration.admin.listen.host,
+                    port: configuration.admin.listen.port,
+                    routes: AdminRoutes.make(gossip: gossip, nodeName: configuration.node.name),
+                    group: MultiThreadedEventLoopGroup.singleton,
+                    logger: logger
+                )
+            }
+        } catch {
+            await gossip?.stop()
+            await node.shutdown()
+            throw error
+        }
+        let service = NodeService(node: node, gossip: gossip, admin: admin)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: service)],
@@ -31,10 +59,34 @@ public enum StarlingServer {
 /// Keeps the node running until graceful shutdown, then disconnects clients and stops.
 struct NodeService: Service {
     let node: StarlingNode
+    let gossip: GossipService?
+    let admin: AdminServer?
 
     func run() async throws {
         try? await gracefulShutdown()
+        // Leave first, so peers learn at once that this is not a failure.
+        await gossip?.leave()
         await node.shutdown()
+        await admin?.close()
+    }
+}
+
+extension GossipSettings {
+    /// The gossip settings a configuration asks for.
+    public init(_ configuration: StarlingConfiguration) {
+        let cluster = configuration.cluster
+        self.init(
+            nodeName: configuration.node.name,
+            clusterName: cluster.name,
+            listenHost: cluster.listen.host,
+            listenPort: cluster.listen.port,
+            advertise: cluster.advertise?.description,
+            seeds: cluster.seeds.map(\.description),
+            secret: cluster.secret,
+            discoveryDNS: cluster.discoveryDNS.isEmpty ? nil : cluster.discoveryDNS,
+            discoveryInterval: cluster.discoveryInterval
+        )
+        membership.reconnectInterval = cluster.discoveryInterval
     }
 }
 

@@ -108,8 +108,9 @@ class BrokerProcess:
 def start_starling(binary, log_path=None):
     """Start Starling on an ephemeral port with a fresh data directory."""
     data_dir = tempfile.mkdtemp(prefix="starling-interop-")
-    argv = [binary, "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--node-name", "interop", "--log-level",
-            "info"]
+    # Every port ephemeral, so the suite runs beside any other broker or node on the machine.
+    argv = [binary, "--listen", "127.0.0.1:0", "--cluster-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+            "--data-dir", data_dir, "--node-name", "interop", "--log-level", "info"]
     broker = BrokerProcess(argv, log_path)
     broker.scratch_dir = data_dir
     return broker

@@ -1,0 +1,39 @@
+import Membership
+
+/// What the gossip service needs to run: who this node is, where it listens, whom to join.
+public struct GossipSettings: Sendable {
+    public var nodeName: String
+    /// Address to bind UDP and TCP to; port 0 picks a free port for both.
+    public var listenHost: String
+    public var listenPort: Int
+    /// `host:port` peers should use; nil derives it from the bound address.
+    public var advertise: String?
+    public var seeds: [String]
+    public var secret: String
+    /// A name whose A/AAAA records are seeds (with the cluster port), re-resolved every `discoveryInterval`.
+    public var discoveryDNS: String?
+    public var discoveryInterval: Duration
+    public var membership: MembershipConfiguration
+
+    public init(
+        nodeName: String,
+        clusterName: String = "starling",
+        listenHost: String = "0.0.0.0",
+        listenPort: Int = 7946,
+        advertise: String? = nil,
+        seeds: [String] = [],
+        secret: String = "",
+        discoveryDNS: String? = nil,
+        discoveryInterval: Duration = .seconds(30)
+    ) {
+        self.nodeName = nodeName
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.advertise = advertise
+        self.seeds = seeds
+        self.secret = secret
+        self.discoveryDNS = discoveryDNS
+        self.discoveryInterval = discoveryInterval
+        self.membership = MembershipConfiguration(clusterName: clusterName)
+    }
+}
