@@ -178,6 +178,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ClusterTests",
+            dependencies: [
+                "Cluster", "Membership",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TransportTests",
             dependencies: [
                 "Transport", "Broker", "MQTTCodec",
