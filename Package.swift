@@ -31,11 +31,17 @@ let package = Package(
         .target(name: "Topics", swiftSettings: strictSettings),
         // Pure: SWIM with the Lifeguard refinements; takes messages, ticks, time and randomness, returns directives.
         .target(name: "Membership", swiftSettings: strictSettings),
+        // Pure: the inter-node frame codec (peer links: handshake, routes, forwards). No sockets.
+        .target(
+            name: "ClusterProtocol",
+            dependencies: ["MQTTCodec", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         // The cluster's I/O shell: gossip over UDP, push-pull over TCP, discovery.
         .target(
             name: "Cluster",
             dependencies: [
-                "Membership",
+                "Membership", "ClusterProtocol", "Broker", "MQTTCodec", "Topics",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -18,7 +18,12 @@ public final class Broker: @unchecked Sendable {
     let retained: RetainedStore
     let sharedSubscriptions: SharedSubscriptionTable
     private let registry = NIOLockedValueBox([String: RegistryEntry]())
-    private let exclusiveSubscriptions = NIOLockedValueBox([TopicFilter: SessionID]())
+    /// The cluster layer, when this node is part of one; set once by `attach(cluster:)` before clients connect.
+    public internal(set) var cluster: (any ClusterBridge)?
+    /// How this node is named to its peers (settles exclusive-subscription races).
+    public let nodeName: String
+    let routeState = NIOLockedValueBox(LocalRouteState())
+    let exclusiveState = NIOLockedValueBox(ExclusiveState())
     private let nextSessionID = Atomic<UInt64>(1)
     private let assignedClientIDCounter = Atomic<UInt64>(0)
     private let bootID = UInt64.random(in: 1...UInt64.max)
@@ -32,10 +37,12 @@ public final class Broker: @unchecked Sendable {
         settings: BrokerSettings,
         eventLoops: [any EventLoop],
         sharedSubscriptionStrategy: SharedSubscriptionStrategy = .roundRobin,
+        nodeName: String = "local",
         logger: Logger
     ) {
         precondition(!eventLoops.isEmpty, "a broker needs at least one event loop")
         self.settings = settings
+        self.nodeName = nodeName
         self.logger = logger
         self.retained = RetainedStore(capacity: settings.maximumRetainedMessages)
         self.sharedSubscriptions = SharedSubscriptionTable(strategy: sharedSubscriptionStrategy)
@@ -150,17 +157,26 @@ public final class Broker: @unchecked Sendable {
 
     // MARK: Exclusive subscriptions
 
-    func claimExclusive(_ filter: TopicFilter, for session: SessionID) -> Bool {
-        exclusiveSubscriptions.withLockedValue { table in
-            if let holder = table[filter], holder != session { return false }
-            table[filter] = session
+    /// Grants `filter` to `session` unless another session here or a node elsewhere holds it.
+    func claimExclusive(_ filter: TopicFilter, for session: SessionID, clientID: String) -> Bool {
+        exclusiveState.withLockedValue { state in
+            if let holder = state.local[filter] { return holder.session == session }
+            if state.remote[filter] != nil { return false }
+            let grantedAt = Self.millisecondsSinceEpoch()
+            state.local[filter] = (session, clientID, grantedAt)
+            cluster?.localRouteChanged(.exclusive(filter: filter, clientID: clientID, grantedAt: grantedAt), added: true)
             return true
         }
     }
 
     func releaseExclusive(_ filter: TopicFilter, for session: SessionID) {
-        exclusiveSubscriptions.withLockedValue { table in
-            if table[filter] == session { table.removeValue(forKey: filter) }
+        exclusiveState.withLockedValue { state in
+            guard let holder = state.local[filter], holder.session == session else { return }
+            state.local.removeValue(forKey: filter)
+            cluster?.localRouteChanged(
+                .exclusive(filter: filter, clientID: holder.clientID, grantedAt: holder.grantedAt),
+                added: false
+            )
         }
     }
 

@@ -24,6 +24,16 @@ public final class GossipService: Sendable {
     private let observers = NIOLockedValueBox([@Sendable (MembershipEvent) -> Void]())
     private let timers = NIOLockedValueBox([RepeatedTask]())
     private let rejectionLog = NIOLockedValueBox([String: NIODeadline]())
+    /// Sets up an accepted peer-link connection (after its magic bytes); nil refuses them.
+    let peerLinkAcceptor = NIOLockedValueBox<(@Sendable (any Channel) throws -> Void)?>(nil)
+
+    /// Accept peer links on the cluster port with `acceptor`, which sets up the channel's pipeline.
+    public func acceptPeerLinks(_ acceptor: @escaping @Sendable (any Channel) throws -> Void) {
+        peerLinkAcceptor.withLockedValue { $0 = acceptor }
+    }
+
+    /// The event loop gossip runs on; the cluster's other I/O may share it.
+    public var eventLoop: any EventLoop { loop }
 
     /// How long a push-pull exchange may take, connect included.
     static let pushPullTimeout = TimeAmount.seconds(5)
@@ -61,6 +71,23 @@ public final class GossipService: Sendable {
         group: any EventLoopGroup,
         logger: Logger
     ) async throws -> GossipService {
+        let service = try await bind(settings: settings, group: group, logger: logger)
+        await service.begin()
+        return service
+    }
+
+    /// Starts the timers: the first join attempt, probes, push-pulls. Observers and the peer-link
+    /// acceptor should be in place before, so they see the first events.
+    public func begin() async {
+        try? await loop.submit { self.startTimers() }.get()
+    }
+
+    /// Binds UDP and TCP on the cluster port; nothing is sent until ``begin()``.
+    public static func bind(
+        settings: GossipSettings,
+        group: any EventLoopGroup,
+        logger: Logger
+    ) async throws -> GossipService {
         let loop = group.next()
         let inbox = Inbox()
         let (udp, tcp) = try await bindSharedPort(settings: settings, loop: loop, inbox: inbox)
@@ -93,7 +120,6 @@ public final class GossipService: Sendable {
             "listening cluster udp+tcp \(PeerAddress.text(host: udp.localAddress?.ipAddress ?? settings.listenHost, port: port))",
             metadata: ["advertise": "\(address)", "boot": "\(String(identity.bootID, radix: 16))"]
         )
-        try await loop.submit { service.startTimers() }.get()
         return service
     }
 
@@ -123,14 +149,20 @@ public final class GossipService: Sendable {
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            let sync = channel.pipeline.syncOperations
-                            try sync.addHandler(IdleStateHandler(readTimeout: pushPullTimeout))
-                            try sync.addHandler(ByteToMessageHandler(PushPullFrameDecoder()))
-                            try sync.addHandler(
-                                PushPullServerHandler { frame, source in
-                                    inbox.pushPull(frame, from: source, on: channel.eventLoop)
+                            let sniffer = ProtocolSniffer(
+                                peerLink: { channel in try inbox.peerLink(channel) },
+                                pushPull: { channel in
+                                    let sync = channel.pipeline.syncOperations
+                                    try sync.addHandler(IdleStateHandler(readTimeout: pushPullTimeout))
+                                    try sync.addHandler(ByteToMessageHandler(PushPullFrameDecoder()))
+                                    try sync.addHandler(
+                                        PushPullServerHandler { frame, source in
+                                            inbox.pushPull(frame, from: source, on: channel.eventLoop)
+                                        }
+                                    )
                                 }
                             )
+                            try channel.pipeline.syncOperations.addHandler(sniffer)
                         }
                     }
                     .bind(host: settings.listenHost, port: port)
@@ -391,6 +423,13 @@ public final class GossipService: Sendable {
 /// because the service needs the bound port for its identity. Input before that is dropped.
 private final class Inbox: Sendable {
     let service = NIOLockedValueBox<GossipService?>(nil)
+
+    func peerLink(_ channel: any Channel) throws {
+        guard let acceptor = service.withLockedValue({ $0 })?.peerLinkAcceptor.withLockedValue({ $0 }) else {
+            throw ChannelError.inappropriateOperationForState
+        }
+        try acceptor(channel)
+    }
 
     func datagram(_ bytes: [UInt8], from source: SocketAddress) {
         service.withLockedValue { $0 }?.receiveDatagram(bytes, from: source)

@@ -5,15 +5,62 @@ import NIOHTTP1
 
 /// The admin API's endpoints over a running node.
 enum AdminRoutes {
-    static func make(gossip: GossipService?, nodeName: String) -> [AdminRoute] {
-        [
+    static func make(node: StarlingNode, nodeName: String) -> [AdminRoute] {
+        let clusteringOff = AdminResponse.error(
+            .serviceUnavailable,
+            "clustering is off on \(nodeName) (cluster.enabled = false)"
+        )
+        return [
             AdminRoute("/api/v1/cluster/members") { _ in
-                guard let gossip else {
-                    return .error(.serviceUnavailable, "clustering is off on \(nodeName) (cluster.enabled = false)")
-                }
+                guard let gossip = node.gossip else { return clusteringOff }
                 return AdminResponse(json: membersJSON(await gossip.members()))
-            }
+            },
+            AdminRoute("/api/v1/cluster/routes") { _ in
+                guard let router = node.router else { return clusteringOff }
+                return AdminResponse(json: routesJSON(router.routeTable()))
+            },
+            AdminRoute("/api/v1/cluster/links") { _ in
+                guard let router = node.router else { return clusteringOff }
+                return AdminResponse(json: linksJSON(await router.linkViews()))
+            },
         ]
+    }
+
+    /// `[{"filter", "nodes": [...]}]`: the routes other nodes hold, as this node sees them.
+    static func routesJSON(_ table: [(filter: String, nodes: [String])]) -> String {
+        JSONText.array(
+            table.map { row in
+                JSONText.object([
+                    ("filter", JSONText.quoted(row.filter)),
+                    ("nodes", JSONText.array(row.nodes.map(JSONText.quoted))),
+                ])
+            }
+        )
+    }
+
+    /// `{"links": [{"peer", "bootId", "framesIn", ...}], "replayed", "dropped", ...}`.
+    static func linksJSON(_ view: (links: [ClusterRouter.LinkView], counters: ClusterCounters)) -> String {
+        let links = view.links.map { link in
+            JSONText.object([
+                ("peer", JSONText.quoted(link.peer)),
+                ("bootId", JSONText.quoted(String(link.bootID, radix: 16))),
+                ("framesIn", String(link.counters.framesIn)),
+                ("framesOut", String(link.counters.framesOut)),
+                ("bytesOut", String(link.counters.bytesOut)),
+                ("forwardsIn", String(link.counters.forwardsIn)),
+                ("forwardsOut", String(link.counters.forwardsOut)),
+                ("buffered", String(link.buffered)),
+                ("dropped", String(link.dropped)),
+            ])
+        }
+        return JSONText.object([
+            ("links", JSONText.array(links)),
+            ("replayed", String(view.counters.replayed)),
+            ("dropped", String(view.counters.dropped)),
+            ("droppedNoLink", String(view.counters.droppedNoLink)),
+            ("duplicatesSkipped", String(view.counters.duplicatesSkipped)),
+            ("snapshotRequests", String(view.counters.snapshotRequests)),
+        ])
     }
 
     /// `[{"name", "address", "state", "incarnation", "bootId"}]`; the boot id is hex text because JSON

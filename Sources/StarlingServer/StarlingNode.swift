@@ -1,4 +1,6 @@
 import Broker
+import Cluster
+import Membership
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -14,20 +16,37 @@ public final class StarlingNode: Sendable {
         public var tcpHost = "0.0.0.0"
         public var tcpPort = 1883
         public var eventLoopCount = System.coreCount
+        /// How the node is named in logs and to its peers.
+        public var nodeName = "local"
+        /// Gossip and peer links; nil runs a single node.
+        public var cluster: GossipSettings?
 
         public init() {}
     }
 
     public let broker: Broker
     public let tcpListener: TCPListener
+    /// Membership, when the node is clustered.
+    public let gossip: GossipService?
+    /// Routing between nodes, when the node is clustered.
+    public let router: ClusterRouter?
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
     /// The one shutdown in progress or done: a second caller waits for it instead of stopping the loops twice.
     private let shutdownTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
-    private init(broker: Broker, tcpListener: TCPListener, group: MultiThreadedEventLoopGroup, logger: Logger) {
+    private init(
+        broker: Broker,
+        tcpListener: TCPListener,
+        gossip: GossipService?,
+        router: ClusterRouter?,
+        group: MultiThreadedEventLoopGroup,
+        logger: Logger
+    ) {
         self.broker = broker
         self.tcpListener = tcpListener
+        self.gossip = gossip
+        self.router = router
         self.group = group
         self.logger = logger
     }
@@ -40,9 +59,30 @@ public final class StarlingNode: Sendable {
             settings: options.settings,
             eventLoops: loops,
             sharedSubscriptionStrategy: options.sharedSubscriptionStrategy,
+            nodeName: options.cluster?.nodeName ?? options.nodeName,
             logger: logger
         )
+        var gossip: GossipService?
+        var router: ClusterRouter?
         do {
+            if let settings = options.cluster {
+                // The cluster comes up before the listener, so routes are announced from the first subscription.
+                let service = try await GossipService.bind(settings: settings, group: group, logger: logger)
+                gossip = service
+                let clusterRouter = ClusterRouter(
+                    broker: broker,
+                    identity: service.identity,
+                    clusterName: settings.membership.clusterName,
+                    secret: settings.secret,
+                    loop: service.eventLoop,
+                    logger: logger
+                )
+                router = clusterRouter
+                broker.attach(cluster: clusterRouter)
+                service.acceptPeerLinks { channel in try clusterRouter.configure(channel, dialed: false) }
+                service.observe { event in clusterRouter.membershipChanged(event) }
+                await service.begin()
+            }
             let listener = try await TCPListener.bind(
                 host: options.tcpHost,
                 port: options.tcpPort,
@@ -51,8 +91,17 @@ public final class StarlingNode: Sendable {
                 logger: logger
             )
             logger.info("listening mqtt tcp \(listener.localAddress.hostPort)")
-            return StarlingNode(broker: broker, tcpListener: listener, group: group, logger: logger)
+            return StarlingNode(
+                broker: broker,
+                tcpListener: listener,
+                gossip: gossip,
+                router: router,
+                group: group,
+                logger: logger
+            )
         } catch {
+            await router?.close()
+            await gossip?.stop()
             try? await group.shutdownGracefully()
             throw error
         }
@@ -66,8 +115,11 @@ public final class StarlingNode: Sendable {
     public func shutdown() async {
         let task = shutdownTask.withLockedValue { task in
             if let task { return task }
-            let started = Task { [tcpListener, group, logger] in
+            let started = Task { [tcpListener, group, logger, gossip, router] in
                 logger.info("shutting down", metadata: ["connections": "\(tcpListener.connectionCount)"])
+                // Leave first, so peers learn at once that this is not a failure.
+                await gossip?.leave()
+                await router?.close()
                 await tcpListener.shutdown()
                 // Closed connections hand their sessions work to other loops; let those hops land
                 // (two rounds: a hop may batch one more) before the loops stop.

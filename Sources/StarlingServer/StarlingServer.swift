@@ -20,31 +20,22 @@ public enum StarlingServer {
             withIntermediateDirectories: true
         )
         let node = try await StarlingNode.start(options: StarlingNode.Options(configuration), logger: logger)
-        var gossip: GossipService?
         var admin: AdminServer?
-        do {
-            if configuration.cluster.enabled {
-                gossip = try await GossipService.start(
-                    settings: GossipSettings(configuration),
-                    group: MultiThreadedEventLoopGroup.singleton,
-                    logger: logger
-                )
-            }
-            if configuration.admin.enabled {
+        if configuration.admin.enabled {
+            do {
                 admin = try await AdminServer.bind(
                     host: configuration.admin.listen.host,
                     port: configuration.admin.listen.port,
-                    routes: AdminRoutes.make(gossip: gossip, nodeName: configuration.node.name),
+                    routes: AdminRoutes.make(node: node, nodeName: configuration.node.name),
                     group: MultiThreadedEventLoopGroup.singleton,
                     logger: logger
                 )
+            } catch {
+                await node.shutdown()
+                throw error
             }
-        } catch {
-            await gossip?.stop()
-            await node.shutdown()
-            throw error
         }
-        let service = NodeService(node: node, gossip: gossip, admin: admin)
+        let service = NodeService(node: node, admin: admin)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: service)],
@@ -59,13 +50,10 @@ public enum StarlingServer {
 /// Keeps the node running until graceful shutdown, then disconnects clients and stops.
 struct NodeService: Service {
     let node: StarlingNode
-    let gossip: GossipService?
     let admin: AdminServer?
 
     func run() async throws {
         try? await gracefulShutdown()
-        // Leave first, so peers learn at once that this is not a failure.
-        await gossip?.leave()
         await node.shutdown()
         await admin?.close()
     }
@@ -118,5 +106,7 @@ extension StarlingNode.Options {
             SharedSubscriptionStrategy(rawValue: mqtt.sharedSubscriptionStrategy.rawValue) ?? .roundRobin
         self.tcpHost = configuration.listeners.tcp.bind.host
         self.tcpPort = configuration.listeners.tcp.bind.port
+        self.nodeName = configuration.node.name
+        self.cluster = configuration.cluster.enabled ? GossipSettings(configuration) : nil
     }
 }

@@ -59,6 +59,7 @@ public final class Shard: @unchecked Sendable {
                 enqueue(.match(message), for: shard.index)
             }
         }
+        broker.cluster?.forward(message, fromShard: index)
         if !broker.sharedSubscriptions.isEmpty {
             let choices = broker.sharedSubscriptions.choose(
                 for: message.topic,
@@ -75,8 +76,21 @@ public final class Shard: @unchecked Sendable {
     private func dispatchShared(
         _ message: Message,
         to choice: SharedSubscriptionTable.Choice,
-        publisherClientID: String?
+        publisherClientID: String?,
+        hops: UInt8 = 0
     ) {
+        if let node = choice.remoteNode {
+            broker.cluster?.forwardShared(
+                message,
+                toNode: node,
+                group: choice.group,
+                filter: choice.filter,
+                clientID: choice.clientID,
+                hops: hops,
+                fromShard: index
+            )
+            return
+        }
         let routed = RoutedMessage.shared(message, choice, publisherClientID: publisherClientID)
         if choice.shardIndex == index {
             receive(routed)
@@ -84,6 +98,37 @@ public final class Shard: @unchecked Sendable {
             enqueue(routed, for: choice.shardIndex)
         }
     }
+
+    /// Messages another node forwarded: matched against this shard's trie only.
+    func deliverForwarded(_ messages: [Message]) {
+        for message in messages { deliverMatches(message) }
+    }
+
+    /// A message another node chose a member of a shared group on this node for. On shard 0's loop.
+    func receiveForwardedShared(_ message: Message, group: String, filter: TopicFilter, clientID: String, hops: UInt8) {
+        if let choice = broker.sharedSubscriptions.localMember(group: group, filter: filter, clientID: clientID) {
+            dispatchShared(message, to: choice, publisherClientID: nil, hops: hops)
+            return
+        }
+        // Gone since the other node chose it: choose again, within the hop limit.
+        statistics.sharedRedispatches &+= 1
+        guard hops < Self.maximumSharedHops else {
+            countDrop(.sharedHopLimit)
+            return
+        }
+        let again = broker.sharedSubscriptions.choose(
+            for: message.topic,
+            publisherClientID: nil,
+            fromShard: index,
+            excludingClientID: clientID,
+            onlyGroup: (group, filter),
+            random: &random
+        )
+        for next in again { dispatchShared(message, to: next, publisherClientID: nil, hops: hops + 1) }
+    }
+
+    /// How often a shared message may be passed on because its member was gone.
+    static let maximumSharedHops: UInt8 = 4
 
     private func deliverMatches(_ message: Message) {
         guard subscriptionCount.load(ordering: .relaxed) > 0 else { return }
@@ -164,7 +209,7 @@ public final class Shard: @unchecked Sendable {
             onlyGroup: (choice.group, choice.filter),
             random: &random
         )
-        for next in again where next.sessionID != choice.sessionID {
+        for next in again where next.remoteNode != nil || next.sessionID != choice.sessionID {
             dispatchShared(message, to: next, publisherClientID: publisherClientID)
         }
     }
@@ -174,7 +219,10 @@ public final class Shard: @unchecked Sendable {
     /// Adds a session's subscription to this shard's trie; returns whether it already existed.
     func addSubscription(_ filter: TopicFilter, session: SessionID, entry: SubscriptionEntry) -> Bool {
         let existed = subscriptions.insert(filter, key: session, value: entry) != nil
-        if !existed { subscriptionCount.add(1, ordering: .relaxed) }
+        if !existed {
+            subscriptionCount.add(1, ordering: .relaxed)
+            broker.filterReferenceAdded(filter)
+        }
         return existed
     }
 
@@ -182,6 +230,7 @@ public final class Shard: @unchecked Sendable {
     func removeSubscription(_ filter: TopicFilter, session: SessionID) -> Bool {
         guard subscriptions.remove(filter, key: session) != nil else { return false }
         subscriptionCount.subtract(1, ordering: .relaxed)
+        broker.filterReferenceRemoved(filter)
         return true
     }
 

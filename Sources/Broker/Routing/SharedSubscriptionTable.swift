@@ -1,3 +1,4 @@
+import MQTTCodec
 import NIOConcurrencyHelpers
 import Synchronization
 import Topics
@@ -14,6 +15,8 @@ final class SharedSubscriptionTable: Sendable {
         var clientID: String
         var entry: SubscriptionEntry
         var online: Bool
+        /// The node a member lives on when it is not this one; its session id means nothing here.
+        var remoteNode: String? = nil
     }
 
     struct Group {
@@ -29,6 +32,9 @@ final class SharedSubscriptionTable: Sendable {
         var group: String
         var filter: TopicFilter
         var entry: SubscriptionEntry
+        var clientID: String
+        /// Set when the member is on another node: the message is forwarded there.
+        var remoteNode: String?
     }
 
     /// A group is named by its share name and filter together: `$share/g/a` and `$share/g/b`
@@ -48,13 +54,35 @@ final class SharedSubscriptionTable: Sendable {
 
     var isEmpty: Bool { groupCount.load(ordering: .relaxed) == 0 }
 
+    func withGroups<Result>(_ body: (inout SubscriptionTrie<GroupKey, Group>) -> Result) -> Result {
+        groups.withLockedValue { body(&$0) }
+    }
+
+    /// Changes a group's members, creating or removing the group as it gains its first or loses its last.
+    func update(group: String, filter: TopicFilter, _ change: (inout [Member]) -> Void) {
+        groups.withLockedValue { trie in
+            let key = GroupKey(group: group, filter: filter)
+            let existing = trie.value(for: filter, key: key)
+            var value = existing ?? Group()
+            change(&value.members)
+            if value.members.isEmpty {
+                if existing != nil {
+                    _ = trie.remove(filter, key: key)
+                    groupCount.subtract(1, ordering: .relaxed)
+                }
+            } else if trie.insert(filter, key: key, value: value) == nil {
+                groupCount.add(1, ordering: .relaxed)
+            }
+        }
+    }
+
     /// Adds or updates a member; returns whether this session was already a member.
     @discardableResult
     func add(group: String, filter: TopicFilter, member: Member) -> Bool {
         groups.withLockedValue { trie in
             var value = trie.value(for: filter, key: GroupKey(group: group, filter: filter)) ?? Group()
             let existed: Bool
-            if let index = value.members.firstIndex(where: { $0.sessionID == member.sessionID }) {
+            if let index = value.members.firstIndex(where: { $0.remoteNode == nil && $0.sessionID == member.sessionID }) {
                 value.members[index] = member
                 existed = true
             } else {
@@ -72,7 +100,7 @@ final class SharedSubscriptionTable: Sendable {
     func remove(group: String, filter: TopicFilter, sessionID: SessionID) -> Bool {
         groups.withLockedValue { trie in
             guard var value = trie.value(for: filter, key: GroupKey(group: group, filter: filter)),
-                let index = value.members.firstIndex(where: { $0.sessionID == sessionID })
+                let index = value.members.firstIndex(where: { $0.remoteNode == nil && $0.sessionID == sessionID })
             else { return false }
             value.members.remove(at: index)
             if value.members.isEmpty {
@@ -89,7 +117,7 @@ final class SharedSubscriptionTable: Sendable {
     func setOnline(_ online: Bool, group: String, filter: TopicFilter, sessionID: SessionID, shardIndex: Int) {
         groups.withLockedValue { trie in
             guard var value = trie.value(for: filter, key: GroupKey(group: group, filter: filter)),
-                let index = value.members.firstIndex(where: { $0.sessionID == sessionID })
+                let index = value.members.firstIndex(where: { $0.remoteNode == nil && $0.sessionID == sessionID })
             else { return }
             value.members[index].online = online
             value.members[index].shardIndex = shardIndex
@@ -104,6 +132,7 @@ final class SharedSubscriptionTable: Sendable {
         publisherClientID: String?,
         fromShard: Int,
         excluding: SessionID? = nil,
+        excludingClientID: String? = nil,
         onlyGroup: (group: String, filter: TopicFilter)? = nil,
         random: inout some RandomNumberGenerator
     ) -> [Choice] {
@@ -116,12 +145,13 @@ final class SharedSubscriptionTable: Sendable {
             var choices: [Choice] = []
             for key in matched {
                 guard var group = trie.value(for: key.filter, key: key) else { continue }
-                let candidates = group.members.indices.filter {
-                    group.members[$0].sessionID != excluding && group.members[$0].online
+                let eligible = group.members.indices.filter { index in
+                    let member = group.members[index]
+                    if member.remoteNode == nil, member.sessionID == excluding { return false }
+                    return member.clientID != excludingClientID
                 }
-                let pool =
-                    candidates.isEmpty
-                    ? group.members.indices.filter { group.members[$0].sessionID != excluding } : candidates
+                let candidates = eligible.filter { group.members[$0].online }
+                let pool = candidates.isEmpty ? eligible : candidates
                 guard !pool.isEmpty else { continue }
                 let index = strategy.pick(
                     from: pool,
@@ -138,12 +168,68 @@ final class SharedSubscriptionTable: Sendable {
                         shardIndex: member.shardIndex,
                         group: key.group,
                         filter: key.filter,
-                        entry: member.entry
+                        entry: member.entry,
+                        clientID: member.clientID,
+                        remoteNode: member.remoteNode
                     )
                 )
                 _ = trie.insert(key.filter, key: key, value: group)
             }
             return choices
+        }
+    }
+}
+
+// MARK: Members on other nodes
+
+extension SharedSubscriptionTable {
+    /// A member on `node`, known from its routes. Remote members count as online: their node queues for them.
+    func addRemote(node: String, group: String, filter: TopicFilter, clientID: String) {
+        let member = Member(
+            sessionID: SessionID(0),
+            shardIndex: -1,
+            clientID: clientID,
+            entry: SubscriptionEntry(options: .init(qos: .exactlyOnce), subscriptionIdentifier: nil),
+            online: true,
+            remoteNode: node
+        )
+        update(group: group, filter: filter) { members in
+            if !members.contains(where: { $0.remoteNode == node && $0.clientID == clientID }) {
+                members.append(member)
+            }
+        }
+    }
+
+    func removeRemote(node: String, group: String, filter: TopicFilter, clientID: String) {
+        update(group: group, filter: filter) { members in
+            members.removeAll { $0.remoteNode == node && $0.clientID == clientID }
+        }
+    }
+
+    /// Forgets every member on `node` (dead or left).
+    func removeAllRemote(node: String) {
+        var keys: [GroupKey] = []
+        withGroups { trie in trie.forEach { _, key, group in if group.members.contains(where: { $0.remoteNode == node }) { keys.append(key) } } }
+        for key in keys {
+            update(group: key.group, filter: key.filter) { members in members.removeAll { $0.remoteNode == node } }
+        }
+    }
+
+    /// The member on this node with `clientID`, as a choice to deliver to.
+    func localMember(group: String, filter: TopicFilter, clientID: String) -> Choice? {
+        withGroups { trie in
+            guard let value = trie.value(for: filter, key: GroupKey(group: group, filter: filter)),
+                let member = value.members.first(where: { $0.remoteNode == nil && $0.clientID == clientID })
+            else { return nil }
+            return Choice(
+                sessionID: member.sessionID,
+                shardIndex: member.shardIndex,
+                group: group,
+                filter: filter,
+                entry: member.entry,
+                clientID: clientID,
+                remoteNode: nil
+            )
         }
     }
 }

@@ -200,6 +200,8 @@ public enum DropReason: Int, Sendable, CaseIterable {
     case packetTooLarge
     case notWritable
     case sessionEnded
+    /// A shared message passed between nodes too often because its chosen members kept leaving.
+    case sharedHopLimit
 
     public var label: String {
         switch self {
@@ -209,6 +211,7 @@ public enum DropReason: Int, Sendable, CaseIterable {
         case .packetTooLarge: "packet_too_large"
         case .notWritable: "not_writable"
         case .sessionEnded: "session_ended"
+        case .sharedHopLimit: "shared_hop_limit"
         }
     }
 }

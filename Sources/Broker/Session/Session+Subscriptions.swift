@@ -1,3 +1,4 @@
+import Logging
 import MQTTCodec
 import NIOCore
 import Topics
@@ -83,8 +84,9 @@ extension Session {
                 filter: filter,
                 member: .init(sessionID: id, shardIndex: shard.index, clientID: clientID, entry: entry, online: true)
             )
+            if !existed { broker.sharedMemberChanged(group: group, filter: filter, clientID: clientID, added: true) }
         case .exclusive(let filter):
-            guard broker.claimExclusive(filter, for: id) else { return .refused(.quotaExceeded) }
+            guard broker.claimExclusive(filter, for: id, clientID: clientID) else { return .refused(.quotaExceeded) }
             existed = shard.addSubscription(filter, session: id, entry: entry)
         }
         subscriptions[subscription.topicFilter] = SessionSubscription(target: target, entry: entry)
@@ -121,10 +123,23 @@ extension Session {
         case .normal(let filter):
             shard.removeSubscription(filter, session: id)
         case .shared(let group, let filter):
-            broker.sharedSubscriptions.remove(group: group, filter: filter, sessionID: id)
+            if broker.sharedSubscriptions.remove(group: group, filter: filter, sessionID: id) {
+                broker.sharedMemberChanged(group: group, filter: filter, clientID: clientID, added: false)
+            }
         case .exclusive(let filter):
             shard.removeSubscription(filter, session: id)
             broker.releaseExclusive(filter, for: id)
+        }
+    }
+
+    /// Another node's earlier grant of the same exclusive subscription won: this one is removed.
+    func revokeExclusive(_ filter: TopicFilter) {
+        shard.eventLoop.assertInEventLoop()
+        for (key, subscription) in subscriptions {
+            guard case .exclusive(let held) = subscription.target, held == filter else { continue }
+            subscriptions.removeValue(forKey: key)
+            shard.removeSubscription(filter, session: id)
+            broker.logger.info("exclusive subscription revoked: another node held it first", metadata: ["client": "\(clientID)", "topic": "\(filter)"])
         }
     }
 

@@ -1,0 +1,31 @@
+import Topics
+
+/// What makes other nodes send this node messages: announced to the cluster as it changes.
+public enum LocalRoute: Hashable, Sendable {
+    /// At least one local session subscribes to this filter (not shared): one route however many do.
+    case filter(TopicFilter)
+    /// A local session is a member of this shared group.
+    case sharedMember(group: String, filter: TopicFilter, clientID: String)
+    /// A local session holds this exclusive subscription since `grantedAt` (milliseconds since the epoch).
+    case exclusive(filter: TopicFilter, clientID: String, grantedAt: UInt64)
+}
+
+/// The cluster layer as the broker sees it. The broker calls it from any event loop; implementations hand
+/// the work to their own loop and must not block.
+public protocol ClusterBridge: AnyObject, Sendable {
+    /// A route appeared or disappeared here. Calls for one route arrive in the order of the changes.
+    func localRouteChanged(_ route: LocalRoute, added: Bool)
+    /// A message a local client published, after local delivery: send it to the nodes with matching
+    /// subscriptions (not shared groups, which the broker dispatches itself).
+    func forward(_ message: Message, fromShard shardIndex: Int)
+    /// One member of a shared group on another node was chosen for this message.
+    func forwardShared(
+        _ message: Message,
+        toNode node: String,
+        group: String,
+        filter: TopicFilter,
+        clientID: String,
+        hops: UInt8,
+        fromShard shardIndex: Int
+    )
+}

@@ -1,0 +1,496 @@
+import Broker
+import ClusterProtocol
+import Logging
+import MQTTCodec
+import Membership
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Topics
+
+/// The cluster's data plane: peer links to every alive member, route replication both ways, and forwarding
+/// of publishes to the nodes that want them. Implements the broker's ``ClusterBridge``.
+///
+/// Confinement: every stored property but the route table and the outboxes lives on `loop` (the gossip
+/// loop). The broker calls in from its shard loops; those calls hop here, batched once per tick per shard.
+public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
+    public struct Limits: Sendable {
+        /// Unacknowledged QoS 1/2 forwards kept per peer for replay.
+        public var replayCapacity = 100_000
+        /// Forwards older than this are not replayed.
+        public var replayMaximumAge = TimeAmount.seconds(30)
+
+        public init() {}
+    }
+
+    let loop: any EventLoop
+    let logger: Logger
+    private let broker: Broker
+    private let localName: String
+    private let localBootID: UInt64
+    private let clusterName: String
+    private let secret: [UInt8]
+    private let limits: Limits
+    let remoteRoutes = RemoteRouteTable()
+
+    // On `loop`:
+    private var links: [String: PeerLink] = [:]
+    private var alivePeers: [String: Member] = [:]
+    private var dialing: Set<String> = []
+    private var backoff: [String: TimeAmount] = [:]
+    private var localSequence: UInt64 = 0
+    private var peerRoutes: [String: PeerRouteState] = [:]
+    private var replay: [String: ForwardReplayBuffer] = [:]
+    /// Per peer: its boot and the highest forward id delivered from it.
+    private var delivered: [String: (bootID: UInt64, lastID: UInt64)] = [:]
+    private var counters = ClusterCounters()
+
+    /// Per shard: forwards waiting for the end of the shard's tick. Touched on that shard's loop.
+    private let outboxes: [NIOLockedValueBox<Outbox>]
+
+    struct Outbox {
+        var messages: [(node: String, message: PeerFrame.ForwardedMessage)] = []
+        var flushScheduled = false
+    }
+
+    public init(
+        broker: Broker,
+        identity: NodeIdentity,
+        clusterName: String,
+        secret: String,
+        loop: any EventLoop,
+        limits: Limits = Limits(),
+        logger: Logger
+    ) {
+        self.broker = broker
+        self.localName = identity.name
+        self.localBootID = identity.bootID
+        self.clusterName = clusterName
+        self.secret = Array(secret.utf8)
+        self.loop = loop
+        self.limits = limits
+        self.logger = logger
+        self.outboxes = broker.shards.map { _ in NIOLockedValueBox(Outbox()) }
+    }
+
+    // MARK: Membership
+
+    /// Follows membership: links to alive members (the lower name dials), and forgets dead or left ones.
+    public func membershipChanged(_ event: MembershipEvent) {
+        loop.execute {
+            let member = event.member
+            guard member.name != self.localName else { return }
+            switch event {
+            case .memberAlive(let member):
+                self.alivePeers[member.name] = member
+                self.ensureLink(to: member.name)
+            case .memberReplaced(_, let new):
+                self.alivePeers[new.name] = new
+            case .memberSuspect:
+                break  // still a member; its link decides for itself
+            case .memberDead(let member), .memberLeft(let member), .memberRemoved(let member):
+                self.alivePeers.removeValue(forKey: member.name)
+                self.forget(member.name)
+            }
+        }
+    }
+
+    private func ensureLink(to name: String) {
+        guard localName < name, links[name] == nil, !dialing.contains(name), let member = alivePeers[name] else {
+            return
+        }
+        dialing.insert(name)
+        guard let address = PeerAddress.literal(member.address) else {
+            dialing.remove(name)
+            logger.warning("peer address is not an IP address", metadata: ["peer": "\(name)", "address": "\(member.address)"])
+            return
+        }
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(5))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try self.configure(channel, dialed: true) }
+            }
+            .connect(to: address)
+            .whenComplete { result in
+                if case .failure(let error) = result {
+                    self.dialing.remove(name)
+                    self.logger.debug("peer link connect failed", metadata: ["peer": "\(name)", "error": "\(error)"])
+                    self.retryLater(name)
+                }
+            }
+    }
+
+    private func retryLater(_ name: String) {
+        let delay = backoff[name] ?? .milliseconds(100)
+        backoff[name] = min(delay * 2, .seconds(5))
+        loop.scheduleTask(in: delay) { self.ensureLink(to: name) }
+    }
+
+    /// Sets up a peer link's pipeline: on a dialed connection, or an accepted one after its magic bytes.
+    public func configure(_ channel: any Channel, dialed: Bool) throws {
+        var nonce = [UInt8](repeating: 0, count: PeerFrameCodec.nonceLength)
+        var random = SystemRandomNumberGenerator()
+        for index in nonce.indices { nonce[index] = UInt8.random(in: 0...255, using: &random) }
+        let handshake = PeerHandshake(
+            local: .init(clusterName: clusterName, nodeName: localName, bootID: localBootID, secret: secret),
+            nonce: nonce
+        )
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(IdleStateHandler(readTimeout: .seconds(15), writeTimeout: .seconds(3)))
+        try sync.addHandler(ByteToMessageHandler(PeerFrameDecoder()))
+        try sync.addHandler(PeerLinkHandler(router: self, handshake: handshake, dialed: dialed))
+    }
+
+    func linkEstablished(_ link: PeerLink) {
+        loop.assertInEventLoop()
+        dialing.remove(link.peerName)
+        backoff.removeValue(forKey: link.peerName)
+        if let old = links[link.peerName], old !== link {
+            old.channel.close(promise: nil)
+        }
+        links[link.peerName] = link
+        logger.info(
+            "peer link up",
+            metadata: ["peer": "\(link.peerName)", "boot": "\(String(link.peerBootID, radix: 16))", "version": "\(link.version)"]
+        )
+        // A new boot of the receiver means what it had delivered from us is gone with it.
+        if delivered[link.peerName]?.bootID != link.peerBootID {
+            delivered[link.peerName] = (link.peerBootID, 0)
+        }
+        link.write(.routeSnapshot(makeSnapshot()))
+        var buffer = replay[link.peerName] ?? ForwardReplayBuffer(
+            capacity: limits.replayCapacity,
+            maximumAge: limits.replayMaximumAge
+        )
+        if buffer.peerBootID != link.peerBootID {
+            if buffer.peerBootID != nil { buffer.discardAll() }
+            buffer.peerBootID = link.peerBootID
+        }
+        let pending = buffer.replay(now: .now())
+        replay[link.peerName] = buffer
+        if !pending.isEmpty {
+            counters.replayed &+= UInt64(pending.count)
+            for chunk in stride(from: 0, to: pending.count, by: 1024) {
+                link.write(.forward(PeerFrame.ForwardBatch(messages: Array(pending[chunk..<min(chunk + 1024, pending.count)]))))
+            }
+        }
+        link.flush()
+    }
+
+    func linkClosed(_ link: PeerLink) {
+        loop.assertInEventLoop()
+        guard links[link.peerName] === link else { return }
+        links.removeValue(forKey: link.peerName)
+        logger.info("peer link down", metadata: ["peer": "\(link.peerName)"])
+        // Routes stay until membership says the node is gone: a brief drop must not lose subscribers.
+        if alivePeers[link.peerName] != nil { retryLater(link.peerName) }
+    }
+
+    private func forget(_ name: String) {
+        links.removeValue(forKey: name)?.channel.close(promise: nil)
+        if let state = peerRoutes.removeValue(forKey: name) {
+            for route in state.routes { apply(route, added: false, node: name) }
+        }
+        broker.removeRoutes(ofNode: name)
+        if var buffer = replay.removeValue(forKey: name) {
+            buffer.discardAll()
+            counters.dropped &+= buffer.dropped
+        }
+        delivered.removeValue(forKey: name)
+        backoff.removeValue(forKey: name)
+    }
+
+    // MARK: Local routes out
+
+    public func localRouteChanged(_ route: LocalRoute, added: Bool) {
+        let wire = Self.wire(route)
+        loop.execute {
+            self.localSequence &+= 1
+            let delta = PeerFrame.RouteDelta(
+                bootID: self.localBootID,
+                sequence: self.localSequence,
+                change: added ? .add : .remove,
+                route: wire
+            )
+            for link in self.links.values {
+                link.write(.routeDelta(delta))
+                link.flush()
+            }
+        }
+    }
+
+    private func makeSnapshot() -> PeerFrame.RouteSnapshot {
+        PeerFrame.RouteSnapshot(
+            bootID: localBootID,
+            sequence: localSequence,
+            routes: broker.currentRoutes().map(Self.wire)
+        )
+    }
+
+    static func wire(_ route: LocalRoute) -> PeerFrame.Route {
+        switch route {
+        case .filter(let filter): .filter(filter.string)
+        case .sharedMember(let group, let filter, let clientID): .sharedMember(group: group, filter: filter.string, clientID: clientID)
+        case .exclusive(let filter, let clientID, let grantedAt): .exclusive(topic: filter.string, clientID: clientID, grantedAt: grantedAt)
+        }
+    }
+
+    // MARK: Frames in
+
+    func received(_ frame: PeerFrame, on link: PeerLink) {
+        switch frame {
+        case .routeSnapshot(let snapshot):
+            applySnapshot(snapshot, from: link.peerName)
+        case .routeDelta(let delta):
+            applyDelta(delta, on: link)
+        case .snapshotRequest:
+            link.write(.routeSnapshot(makeSnapshot()))
+            link.flush()
+        case .forward(let batch):
+            receiveForwards(batch.messages, on: link)
+        case .forwardAck(let upTo):
+            replay[link.peerName]?.acknowledge(upTo: upTo)
+        case .ping:
+            link.write(.pong)
+            link.flush()
+        case .pong, .unknown:
+            break
+        case .hello, .authenticate:
+            logger.warning("peer sent a handshake frame on an established link", metadata: ["peer": "\(link.peerName)"])
+            link.channel.close(promise: nil)
+        }
+    }
+
+    private func applySnapshot(_ snapshot: PeerFrame.RouteSnapshot, from node: String) {
+        let old = peerRoutes[node]?.routes ?? []
+        let new = Set(snapshot.routes)
+        for route in old.subtracting(new) { apply(route, added: false, node: node) }
+        for route in new.subtracting(old) { apply(route, added: true, node: node) }
+        peerRoutes[node] = PeerRouteState(bootID: snapshot.bootID, sequence: snapshot.sequence, routes: new)
+    }
+
+    private func applyDelta(_ delta: PeerFrame.RouteDelta, on link: PeerLink) {
+        guard var state = peerRoutes[link.peerName], state.bootID == delta.bootID,
+            delta.sequence == state.sequence &+ 1
+        else {
+            // A gap, or a boot this node has no snapshot of: ask for the whole table.
+            counters.snapshotRequests &+= 1
+            link.write(.snapshotRequest)
+            link.flush()
+            return
+        }
+        state.sequence = delta.sequence
+        let changed =
+            delta.change == .add ? state.routes.insert(delta.route).inserted : state.routes.remove(delta.route) != nil
+        peerRoutes[link.peerName] = state
+        if changed { apply(delta.route, added: delta.change == .add, node: link.peerName) }
+    }
+
+    private func apply(_ route: PeerFrame.Route, added: Bool, node: String) {
+        switch route {
+        case .filter(let text):
+            guard let filter = try? TopicFilter(validating: text) else { return }
+            if added { remoteRoutes.add(filter, node: node) } else { remoteRoutes.remove(filter, node: node) }
+        case .sharedMember(let group, let text, let clientID):
+            guard let filter = try? TopicFilter(validating: text) else { return }
+            broker.remoteSharedMember(node: node, group: group, filter: filter, clientID: clientID, added: added)
+        case .exclusive(let text, let clientID, let grantedAt):
+            guard let filter = try? TopicFilter(validating: text) else { return }
+            broker.remoteExclusive(node: node, filter: filter, clientID: clientID, grantedAt: grantedAt, added: added)
+        }
+    }
+
+    private func receiveForwards(_ forwards: [PeerFrame.ForwardedMessage], on link: PeerLink) {
+        var state = delivered[link.peerName] ?? (link.peerBootID, 0)
+        var plain: [Message] = []
+        var acknowledge = false
+        let now = NIODeadline.now()
+        for forward in forwards {
+            if forward.id != 0 {
+                acknowledge = true
+                // A replay after a reconnect may repeat what was delivered before the drop.
+                guard forward.id > state.lastID else {
+                    counters.duplicatesSkipped &+= 1
+                    continue
+                }
+                state.lastID = forward.id
+            }
+            link.counters.forwardsIn &+= 1
+            guard let message = Self.message(from: forward.publish, now: now) else { continue }
+            switch forward.target {
+            case .subscribers:
+                plain.append(message)
+            case .sharedMember(let group, let filterText, let clientID):
+                guard let filter = try? TopicFilter(validating: filterText) else { continue }
+                broker.deliverForwardedShared(message, group: group, filter: filter, clientID: clientID, hops: forward.hops)
+            }
+        }
+        delivered[link.peerName] = state
+        broker.deliverForwarded(plain)
+        if acknowledge {
+            link.write(.forwardAck(upTo: state.lastID))
+            link.flush()
+        }
+    }
+
+    // MARK: Forwards out
+
+    public func forward(_ message: Message, fromShard shardIndex: Int) {
+        let nodes = remoteRoutes.nodes(matching: message.topic)
+        guard !nodes.isEmpty, let publish = Self.publish(from: message) else { return }
+        let forwarded = PeerFrame.ForwardedMessage(id: 0, target: .subscribers, publish: publish)
+        enqueue(nodes.map { ($0, forwarded) }, fromShard: shardIndex)
+    }
+
+    public func forwardShared(
+        _ message: Message,
+        toNode node: String,
+        group: String,
+        filter: TopicFilter,
+        clientID: String,
+        hops: UInt8,
+        fromShard shardIndex: Int
+    ) {
+        guard let publish = Self.publish(from: message) else { return }
+        let forwarded = PeerFrame.ForwardedMessage(
+            id: 0,
+            target: .sharedMember(group: group, filter: filter.string, clientID: clientID),
+            publish: publish,
+            hops: hops
+        )
+        enqueue([(node, forwarded)], fromShard: shardIndex)
+    }
+
+    /// Collects forwards for the end of the shard's tick, so a burst becomes one hop and one frame per node.
+    private func enqueue(_ items: [(node: String, message: PeerFrame.ForwardedMessage)], fromShard shardIndex: Int) {
+        let box = outboxes[shardIndex]
+        let scheduleFlush = box.withLockedValue { outbox in
+            outbox.messages.append(contentsOf: items)
+            defer { outbox.flushScheduled = true }
+            return !outbox.flushScheduled
+        }
+        guard scheduleFlush else { return }
+        broker.shards[shardIndex].eventLoop.execute {
+            let batch = box.withLockedValue { outbox in
+                outbox.flushScheduled = false
+                defer { outbox.messages.removeAll(keepingCapacity: true) }
+                return outbox.messages
+            }
+            self.loop.execute { self.send(batch) }
+        }
+    }
+
+    private func send(_ batch: [(node: String, message: PeerFrame.ForwardedMessage)]) {
+        var byNode: [String: [PeerFrame.ForwardedMessage]] = [:]
+        let now = NIODeadline.now()
+        for (node, message) in batch {
+            var message = message
+            if message.publish.qos != .atMostOnce {
+                var buffer = replay[node] ?? ForwardReplayBuffer(
+                    capacity: limits.replayCapacity,
+                    maximumAge: limits.replayMaximumAge
+                )
+                buffer.record(&message, now: now)
+                replay[node] = buffer
+            }
+            byNode[node, default: []].append(message)
+        }
+        for (node, messages) in byNode {
+            guard let link = links[node] else {
+                // Buffered QoS 1/2 forwards go out when the link is back; QoS 0 has no such promise.
+                let lost = messages.filter { $0.id == 0 }.count
+                counters.droppedNoLink &+= UInt64(lost)
+                continue
+            }
+            link.counters.forwardsOut &+= UInt64(messages.count)
+            link.write(.forward(PeerFrame.ForwardBatch(messages: messages)))
+            link.flush()
+        }
+    }
+
+    // MARK: Conversions
+
+    static func publish(from message: Message) -> MQTTPacket.Publish? {
+        var properties = message.properties
+        properties.messageExpiryInterval = message.remainingExpiry(at: .now())
+        if message.isExpired(at: .now()) { return nil }
+        return MQTTPacket.Publish(
+            topic: message.topic.string,
+            payload: message.payload,
+            qos: message.qos,
+            retain: message.retain,
+            packetID: message.qos == .atMostOnce ? nil : 1,
+            properties: properties
+        )
+    }
+
+    static func message(from publish: MQTTPacket.Publish, now: NIODeadline) -> Message? {
+        guard let topic = try? TopicName(validating: publish.topic) else { return nil }
+        var properties = publish.properties
+        let expiry = properties.messageExpiryInterval
+        properties.messageExpiryInterval = nil
+        return Message(
+            topic: topic,
+            payload: publish.payload,
+            qos: publish.qos,
+            retain: publish.retain,
+            properties: properties,
+            expiresAt: expiry.map { now + .seconds(Int64($0)) }
+        )
+    }
+
+    // MARK: Visibility
+
+    /// Filter → nodes of the routes other nodes hold.
+    public func routeTable() -> [(filter: String, nodes: [String])] {
+        remoteRoutes.table()
+    }
+
+    public struct LinkView: Sendable {
+        public var peer: String
+        public var bootID: UInt64
+        public var counters: PeerLinkCounters
+        public var buffered: Int
+        public var dropped: UInt64
+    }
+
+    public func linkViews() async -> (links: [LinkView], counters: ClusterCounters) {
+        (try? await loop.submit {
+            let views = self.links.values.map { link in
+                LinkView(
+                    peer: link.peerName,
+                    bootID: link.peerBootID,
+                    counters: link.counters,
+                    buffered: self.replay[link.peerName]?.count ?? 0,
+                    dropped: self.replay[link.peerName]?.dropped ?? 0
+                )
+            }.sorted { $0.peer < $1.peer }
+            return (views, self.counters)
+        }.get()) ?? ([], ClusterCounters())
+    }
+
+    /// Whether a link to `peer` is up; for tests and readiness.
+    public func hasLink(to peer: String) async -> Bool {
+        (try? await loop.submit { self.links[peer] != nil && self.peerRoutes[peer] != nil }.get()) ?? false
+    }
+
+    public func close() async {
+        _ = try? await loop.submit {
+            for link in self.links.values { link.channel.close(promise: nil) }
+            self.links.removeAll()
+            self.alivePeers.removeAll()
+        }.get()
+    }
+}
+
+/// Node-wide cluster counters.
+public struct ClusterCounters: Sendable, Equatable {
+    public var replayed: UInt64 = 0
+    public var dropped: UInt64 = 0
+    public var droppedNoLink: UInt64 = 0
+    public var duplicatesSkipped: UInt64 = 0
+    public var snapshotRequests: UInt64 = 0
+
+    public init() {}
+}
