@@ -161,6 +161,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "MembershipTests", dependencies: ["Membership"], swiftSettings: strictSettings),
         .testTarget(name: "TopicsTests", dependencies: ["Topics"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrokerTests",
@@ -181,6 +182,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ClusterProtocolTests",
+            dependencies: ["ClusterProtocol", "MQTTCodec", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -205,7 +211,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "StarlingServer", "Transport", "Broker", "MQTTCodec", "StarlingTestKit",
+                "StarlingServer", "Transport", "Broker", "MQTTCodec", "StarlingTestKit", "Cluster", "Membership",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

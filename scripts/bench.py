@@ -33,7 +33,9 @@ MAX_QUEUED = 1_000_000  # per session; both default to 1000, which QoS 1 floods 
 IDLE_CONNECTIONS = 10_000
 READY_DEADLINE_S = 30.0
 STOP_DEADLINE_S = 10.0
-DRAIN_S = 5.0
+# After publishing stops, how long the tool waits for the backlog; what has not arrived by then is
+# lost. Long enough that a broker which queued a 10 s flood can still deliver it.
+DRAIN_S = 15.0
 
 
 class Interrupted(Exception):
@@ -54,10 +56,19 @@ class Children:
     def start(self, argv: list[str], **kwargs) -> subprocess.Popen:
         process = subprocess.Popen(argv, **kwargs)
         self.live[process.pid] = process
-        if self.pid_file:
-            with self.pid_file.open("a") as f:
-                f.write(f"{process.pid}\n")
+        self._record()
         return process
+
+    def forget(self, process: subprocess.Popen) -> None:
+        self.live.pop(process.pid, None)
+        self._record()
+
+    def _record(self) -> None:
+        """Rewrites the pid file with the live children only, so that a stale pid is never killed."""
+        if self.pid_file:
+            temporary = self.pid_file.with_suffix(".new")
+            temporary.write_text("".join(f"{pid}\n" for pid in self.live))
+            temporary.replace(self.pid_file)
 
     def stop(self, process: subprocess.Popen, deadline: float = STOP_DEADLINE_S) -> str | None:
         """SIGTERM, then SIGKILL after `deadline`. Returns a problem worth reporting, if any."""
@@ -70,7 +81,7 @@ class Children:
                 problem = f"did not exit within {deadline:.0f} s of SIGTERM; killed"
                 process.kill()
                 process.wait()
-        self.live.pop(process.pid, None)
+        self.forget(process)
         return problem
 
     def stop_all(self) -> None:
@@ -219,8 +230,10 @@ log_type error
 log_type warning
 # Starling sets TCP_NODELAY on every socket; without it mosquitto shows Nagle delays.
 set_tcp_nodelay true
-# Starling's defaults: 1024 QoS 1/2 messages in flight per client (also the Receive Maximum).
+# QoS 1/2 messages in flight per client, as Starling's mqtt.max_inflight (default 20); mosquitto
+# also announces it to MQTT 5 clients as Receive Maximum, as Starling does mqtt.receive_maximum.
 max_inflight_messages {MAX_INFLIGHT}
+# QoS 1/2 messages queued per client beyond those in flight, as Starling's mqtt.max_queued_messages.
 max_queued_messages {MAX_QUEUED}
 max_connections -1
 """
@@ -364,6 +377,7 @@ class Runner:
         record: dict = {"broker": kind, "command": None, "exit_code": None, "result": None,
                         "extra": {}, "error": None, "problems": []}
         broker = self.factory.make(kind)
+        record["broker_command"] = " ".join(broker.argv)
         started = time.monotonic()
         try:
             try:
@@ -385,13 +399,23 @@ class Runner:
                 )
         finally:
             if broker.process is not None:
+                exited_before = broker.process.poll() is not None
                 problem = self.children.stop(broker.process)
+                code = broker.process.returncode
                 if problem:
                     record["problems"].append(f"broker {problem}")
+                elif not exited_before and code not in (0, -signal.SIGTERM):
+                    # E.g. a crash whose backtrace was still being written when the tool finished.
+                    record["problems"].append(
+                        f"broker {exit_description(code)} when stopped with SIGTERM; "
+                        f"last log lines: {tail(broker.log, 4)!r}"
+                    )
+                record["broker_exit"] = exit_description(code)
             record["seconds"] = round(time.monotonic() - started, 1)
             log_tail = tail(broker.log, 4)
             if log_tail:
                 record["broker_log_tail"] = log_tail
+                record["broker_log_lines"] = len(broker.log.read_text(errors="replace").splitlines())
         if record["problems"] and not record["error"] and not record["result"]:
             record["error"] = record["problems"][0]
         return record
@@ -408,8 +432,8 @@ class Runner:
                 self.children.stop(tool)
                 record["error"] = f"starling bench did not finish within {self.timeout():.0f} s"
                 return
-            finally:
-                self.children.live.pop(tool.pid, None)
+            # Forgotten only once finished: interrupted, it stays listed for stop_all and the pid file.
+            self.children.forget(tool)
         self._read_result(tool.returncode, out, stderr_path, record)
 
     def _run_conn(self, argv: list[str], broker: Broker, stderr_path: Path, record: dict) -> None:
@@ -441,7 +465,7 @@ class Runner:
                 self.children.stop(tool)
                 record["error"] = f"starling bench did not finish within {self.timeout():.0f} s"
                 return
-            self.children.live.pop(tool.pid, None)
+            self.children.forget(tool)
             out.seek(0)
             self._read_result(tool.returncode, out.read(), stderr_path, record)
         if rss_connected is None:
@@ -488,14 +512,25 @@ def delivery_notes(kind: str, record: dict) -> list[str]:
     for problem in record.get("problems", []):
         if problem != record.get("error"):
             notes.append(f"{label}: {problem}")
+    if record.get("broker_log_lines"):
+        last = record["broker_log_tail"].splitlines()[-1][:100]
+        notes.append(f"{label}: broker logged {record['broker_log_lines']} line(s), last: {last}")
     result = record.get("result") or {}
     counts = [(name, result.get(key)) for name, key in (
         ("lost", "lost"), ("dup", "duplicated"), ("reordered", "reordered"), ("malformed", "malformed"),
         ("connect failures", "connect_failures"), ("disconnects", "disconnects"), ("rejected", "rejected"))]
     nonzero = [f"{name} {value:,}" for name, value in counts if value]
+    if result.get("lost") and result.get("expected"):
+        nonzero[0] += f" of {result['expected']:,} ({100 * result['lost'] / result['expected']:.0f}%)"
     if nonzero:
         notes.append(f"{label}: " + ", ".join(nonzero))
     return notes
+
+
+def format_ratio(ratio: float | None) -> str:
+    if ratio is None:
+        return "-"
+    return f"{ratio:.1f}" if ratio >= 10 else f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.3f}"
 
 
 def build_rows(scenario: Scenario, records: dict[str, dict]) -> tuple[list[dict], list[str]]:
@@ -517,7 +552,7 @@ def build_rows(scenario: Scenario, records: dict[str, dict]) -> tuple[list[dict]
                 text[kind] = "error" if record.get("error") else "n/a"
         s, m = values["starling"], values["mosquitto"]
         ratio = s / m if s is not None and m not in (None, 0) else None
-        text["ratio"] = f"{ratio:.2f}" if ratio is not None else "-"
+        text["ratio"] = format_ratio(ratio)
         rows.append({"metric": metric.name, "better": metric.better, "starling": s, "mosquitto": m,
                      "ratio": ratio, "text": text})
     notes = []
@@ -635,6 +670,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def on_signal(signum, _frame):
+    # Once is enough: a second signal (Ctrl-C, then scripts/bench's SIGTERM) must not break the
+    # clean-up and the partial table.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise Interrupted(signal.Signals(signum).name)
 
 
@@ -696,6 +735,7 @@ def main(argv: list[str]) -> int:
                             "runs": {k: v for k, v in records.items()}})
     except Interrupted as signal_name:
         interrupted = str(signal_name)
+        print("interrupted", flush=True)
     finally:
         children.stop_all()
 

@@ -164,7 +164,10 @@ public final class Broker: @unchecked Sendable {
             if state.remote[filter] != nil { return false }
             let grantedAt = Self.millisecondsSinceEpoch()
             state.local[filter] = (session, clientID, grantedAt)
-            cluster?.localRouteChanged(.exclusive(filter: filter, clientID: clientID, grantedAt: grantedAt), added: true)
+            cluster?.localRouteChanged(
+                .exclusive(filter: filter, clientID: clientID, grantedAt: grantedAt),
+                added: true
+            )
             return true
         }
     }

@@ -44,6 +44,12 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     /// Per peer: its boot and the highest forward id delivered from it.
     private var delivered: [String: (bootID: UInt64, lastID: UInt64)] = [:]
     private var counters = ClusterCounters()
+    /// Per peer: the highest of this node's route sequence numbers it has applied.
+    private var routeAcks: [String: UInt64] = [:]
+    private var propagationWaiters: [(sequence: UInt64, promise: EventLoopPromise<Void>)] = []
+
+    /// The longest a SUBACK waits for peers to learn a route; a slow peer must not stall subscribers.
+    static let propagationTimeLimit = TimeAmount.seconds(1)
 
     /// Per shard: forwards waiting for the end of the shard's tick. Touched on that shard's loop.
     private let outboxes: [NIOLockedValueBox<Outbox>]
@@ -102,23 +108,32 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         dialing.insert(name)
         guard let address = PeerAddress.literal(member.address) else {
             dialing.remove(name)
-            logger.warning("peer address is not an IP address", metadata: ["peer": "\(name)", "address": "\(member.address)"])
+            logger.warning(
+                "peer address is not an IP address",
+                metadata: ["peer": "\(name)", "address": "\(member.address)"]
+            )
             return
         }
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(5))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try self.configure(channel, dialed: true) }
+                channel.eventLoop.makeCompletedFuture { try self.configure(channel, dialedPeer: name) }
             }
             .connect(to: address)
             .whenComplete { result in
                 if case .failure(let error) = result {
-                    self.dialing.remove(name)
                     self.logger.debug("peer link connect failed", metadata: ["peer": "\(name)", "error": "\(error)"])
-                    self.retryLater(name)
+                    self.dialFailed(name)
                 }
             }
+    }
+
+    /// A dial that never became a link: connect failure, or a close before the handshake finished.
+    func dialFailed(_ name: String) {
+        loop.assertInEventLoop()
+        dialing.remove(name)
+        if alivePeers[name] != nil, links[name] == nil { retryLater(name) }
     }
 
     private func retryLater(_ name: String) {
@@ -128,7 +143,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     }
 
     /// Sets up a peer link's pipeline: on a dialed connection, or an accepted one after its magic bytes.
-    public func configure(_ channel: any Channel, dialed: Bool) throws {
+    public func configure(_ channel: any Channel, dialedPeer: String? = nil) throws {
         var nonce = [UInt8](repeating: 0, count: PeerFrameCodec.nonceLength)
         var random = SystemRandomNumberGenerator()
         for index in nonce.indices { nonce[index] = UInt8.random(in: 0...255, using: &random) }
@@ -139,7 +154,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(IdleStateHandler(readTimeout: .seconds(15), writeTimeout: .seconds(3)))
         try sync.addHandler(ByteToMessageHandler(PeerFrameDecoder()))
-        try sync.addHandler(PeerLinkHandler(router: self, handshake: handshake, dialed: dialed))
+        try sync.addHandler(PeerLinkHandler(router: self, handshake: handshake, dialedPeer: dialedPeer))
     }
 
     func linkEstablished(_ link: PeerLink) {
@@ -152,17 +167,22 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         links[link.peerName] = link
         logger.info(
             "peer link up",
-            metadata: ["peer": "\(link.peerName)", "boot": "\(String(link.peerBootID, radix: 16))", "version": "\(link.version)"]
+            metadata: [
+                "peer": "\(link.peerName)", "boot": "\(String(link.peerBootID, radix: 16))",
+                "version": "\(link.version)",
+            ]
         )
         // A new boot of the receiver means what it had delivered from us is gone with it.
         if delivered[link.peerName]?.bootID != link.peerBootID {
             delivered[link.peerName] = (link.peerBootID, 0)
         }
         link.write(.routeSnapshot(makeSnapshot()))
-        var buffer = replay[link.peerName] ?? ForwardReplayBuffer(
-            capacity: limits.replayCapacity,
-            maximumAge: limits.replayMaximumAge
-        )
+        var buffer =
+            replay[link.peerName]
+            ?? ForwardReplayBuffer(
+                capacity: limits.replayCapacity,
+                maximumAge: limits.replayMaximumAge
+            )
         if buffer.peerBootID != link.peerBootID {
             if buffer.peerBootID != nil { buffer.discardAll() }
             buffer.peerBootID = link.peerBootID
@@ -171,9 +191,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         replay[link.peerName] = buffer
         if !pending.isEmpty {
             counters.replayed &+= UInt64(pending.count)
-            for chunk in stride(from: 0, to: pending.count, by: 1024) {
-                link.write(.forward(PeerFrame.ForwardBatch(messages: Array(pending[chunk..<min(chunk + 1024, pending.count)]))))
-            }
+            for chunk in Self.chunks(pending) { link.write(.forward(PeerFrame.ForwardBatch(messages: chunk))) }
         }
         link.flush()
     }
@@ -182,6 +200,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         loop.assertInEventLoop()
         guard links[link.peerName] === link else { return }
         links.removeValue(forKey: link.peerName)
+        routeAcks.removeValue(forKey: link.peerName)
+        releasePropagationWaiters()
         logger.info("peer link down", metadata: ["peer": "\(link.peerName)"])
         // Routes stay until membership says the node is gone: a brief drop must not lose subscribers.
         if alivePeers[link.peerName] != nil { retryLater(link.peerName) }
@@ -189,6 +209,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
 
     private func forget(_ name: String) {
         links.removeValue(forKey: name)?.channel.close(promise: nil)
+        routeAcks.removeValue(forKey: name)
+        releasePropagationWaiters()
         if let state = peerRoutes.removeValue(forKey: name) {
             for route in state.routes { apply(route, added: false, node: name) }
         }
@@ -220,6 +242,37 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         }
     }
 
+    public func routesPropagated(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        loop.execute {
+            let target = self.localSequence
+            guard self.links.keys.contains(where: { (self.routeAcks[$0] ?? 0) < target }) else {
+                promise.succeed()
+                return
+            }
+            self.propagationWaiters.append((target, promise))
+            self.loop.scheduleTask(in: Self.propagationTimeLimit) {
+                // Answer anyway; the peers will catch up.
+                if self.propagationWaiters.contains(where: { $0.promise.futureResult === promise.futureResult }) {
+                    self.counters.slowRoutePropagations &+= 1
+                    self.propagationWaiters.removeAll { $0.promise.futureResult === promise.futureResult }
+                    promise.succeed()
+                }
+            }
+        }
+        return promise.futureResult
+    }
+
+    private func releasePropagationWaiters() {
+        guard !propagationWaiters.isEmpty else { return }
+        let lowest = links.keys.map { routeAcks[$0] ?? 0 }.min() ?? .max
+        propagationWaiters.removeAll { waiter in
+            guard waiter.sequence <= lowest else { return false }
+            waiter.promise.succeed()
+            return true
+        }
+    }
+
     private func makeSnapshot() -> PeerFrame.RouteSnapshot {
         PeerFrame.RouteSnapshot(
             bootID: localBootID,
@@ -231,8 +284,10 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     static func wire(_ route: LocalRoute) -> PeerFrame.Route {
         switch route {
         case .filter(let filter): .filter(filter.string)
-        case .sharedMember(let group, let filter, let clientID): .sharedMember(group: group, filter: filter.string, clientID: clientID)
-        case .exclusive(let filter, let clientID, let grantedAt): .exclusive(topic: filter.string, clientID: clientID, grantedAt: grantedAt)
+        case .sharedMember(let group, let filter, let clientID):
+            .sharedMember(group: group, filter: filter.string, clientID: clientID)
+        case .exclusive(let filter, let clientID, let grantedAt):
+            .exclusive(topic: filter.string, clientID: clientID, grantedAt: grantedAt)
         }
     }
 
@@ -247,6 +302,9 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         case .snapshotRequest:
             link.write(.routeSnapshot(makeSnapshot()))
             link.flush()
+        case .routeAck(let sequence):
+            routeAcks[link.peerName] = max(routeAcks[link.peerName] ?? 0, sequence)
+            releasePropagationWaiters()
         case .forward(let batch):
             receiveForwards(batch.messages, on: link)
         case .forwardAck(let upTo):
@@ -268,6 +326,10 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         for route in old.subtracting(new) { apply(route, added: false, node: node) }
         for route in new.subtracting(old) { apply(route, added: true, node: node) }
         peerRoutes[node] = PeerRouteState(bootID: snapshot.bootID, sequence: snapshot.sequence, routes: new)
+        if let link = links[node] {
+            link.write(.routeAck(sequence: snapshot.sequence))
+            link.flush()
+        }
     }
 
     private func applyDelta(_ delta: PeerFrame.RouteDelta, on link: PeerLink) {
@@ -285,6 +347,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             delta.change == .add ? state.routes.insert(delta.route).inserted : state.routes.remove(delta.route) != nil
         peerRoutes[link.peerName] = state
         if changed { apply(delta.route, added: delta.change == .add, node: link.peerName) }
+        link.write(.routeAck(sequence: delta.sequence))
+        link.flush()
     }
 
     private func apply(_ route: PeerFrame.Route, added: Bool, node: String) {
@@ -323,7 +387,13 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
                 plain.append(message)
             case .sharedMember(let group, let filterText, let clientID):
                 guard let filter = try? TopicFilter(validating: filterText) else { continue }
-                broker.deliverForwardedShared(message, group: group, filter: filter, clientID: clientID, hops: forward.hops)
+                broker.deliverForwardedShared(
+                    message,
+                    group: group,
+                    filter: filter,
+                    clientID: clientID,
+                    hops: forward.hops
+                )
             }
         }
         delivered[link.peerName] = state
@@ -386,11 +456,17 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         let now = NIODeadline.now()
         for (node, message) in batch {
             var message = message
+            guard message.publish.payload.readableBytes < PeerFrameCodec.maximumFrameLength - 65_536 else {
+                counters.droppedTooLarge &+= 1  // the frame cap is far above any sane message
+                continue
+            }
             if message.publish.qos != .atMostOnce {
-                var buffer = replay[node] ?? ForwardReplayBuffer(
-                    capacity: limits.replayCapacity,
-                    maximumAge: limits.replayMaximumAge
-                )
+                var buffer =
+                    replay[node]
+                    ?? ForwardReplayBuffer(
+                        capacity: limits.replayCapacity,
+                        maximumAge: limits.replayMaximumAge
+                    )
                 buffer.record(&message, now: now)
                 replay[node] = buffer
             }
@@ -404,9 +480,28 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
                 continue
             }
             link.counters.forwardsOut &+= UInt64(messages.count)
-            link.write(.forward(PeerFrame.ForwardBatch(messages: messages)))
+            for chunk in Self.chunks(messages) { link.write(.forward(PeerFrame.ForwardBatch(messages: chunk))) }
             link.flush()
         }
+    }
+
+    /// FORWARD frames stay well under the frame cap: at most 1,024 messages or about 1 MiB of payload each.
+    static func chunks(_ messages: [PeerFrame.ForwardedMessage]) -> [[PeerFrame.ForwardedMessage]] {
+        var chunks: [[PeerFrame.ForwardedMessage]] = []
+        var current: [PeerFrame.ForwardedMessage] = []
+        var bytes = 0
+        for message in messages {
+            let size = message.publish.payload.readableBytes + message.publish.topic.utf8.count + 64
+            if !current.isEmpty, current.count == 1024 || bytes + size > 1 << 20 {
+                chunks.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(message)
+            bytes += size
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
     }
 
     // MARK: Conversions
@@ -491,6 +586,10 @@ public struct ClusterCounters: Sendable, Equatable {
     public var droppedNoLink: UInt64 = 0
     public var duplicatesSkipped: UInt64 = 0
     public var snapshotRequests: UInt64 = 0
+    /// SUBACKs sent before every peer had acknowledged the new routes (the time limit passed).
+    public var slowRoutePropagations: UInt64 = 0
+    /// Messages too large to fit a peer frame.
+    public var droppedTooLarge: UInt64 = 0
 
     public init() {}
 }

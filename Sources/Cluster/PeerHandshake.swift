@@ -63,7 +63,9 @@ struct PeerHandshake {
         switch (state, frame) {
         case (.awaitingHello, .hello(let hello)):
             guard hello.clusterName == local.clusterName else {
-                return fail("peer \(hello.nodeName) is in cluster \"\(hello.clusterName)\", not \"\(local.clusterName)\"")
+                return fail(
+                    "peer \(hello.nodeName) is in cluster \"\(hello.clusterName)\", not \"\(local.clusterName)\""
+                )
             }
             guard hello.nodeName != local.nodeName else {
                 return fail("peer claims this node's own name \(hello.nodeName)")

@@ -10,16 +10,18 @@ final class PeerLinkHandler: ChannelInboundHandler {
 
     private var handshake: PeerHandshake
     private let router: ClusterRouter
-    private let dialed: Bool
+    /// The member this side dialed, or nil for an accepted connection.
+    private let dialedPeer: String?
+    private var dialed: Bool { dialedPeer != nil }
     private var link: PeerLink?
     private var handshakeTimeout: Scheduled<Void>?
 
     static let handshakeTimeLimit = TimeAmount.seconds(5)
 
-    init(router: ClusterRouter, handshake: PeerHandshake, dialed: Bool) {
+    init(router: ClusterRouter, handshake: PeerHandshake, dialedPeer: String?) {
         self.router = router
         self.handshake = handshake
-        self.dialed = dialed
+        self.dialedPeer = dialedPeer
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -29,7 +31,12 @@ final class PeerLinkHandler: ChannelInboundHandler {
         write(handshake.hello, context: context)
         context.flush()
         let channel = context.channel
+        let logger = router.logger
         handshakeTimeout = context.eventLoop.scheduleTask(in: Self.handshakeTimeLimit) {
+            logger.warning(
+                "peer link handshake timed out",
+                metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"]
+            )
             channel.close(promise: nil)
         }
         context.fireChannelActive()
@@ -53,6 +60,14 @@ final class PeerLinkHandler: ChannelInboundHandler {
             context.flush()
         case .established(let established):
             handshakeTimeout?.cancel()
+            if let dialedPeer, dialedPeer != established.peerName {
+                router.logger.warning(
+                    "peer link refused",
+                    metadata: ["reason": "dialed \(dialedPeer) but \(established.peerName) answered"]
+                )
+                context.close(promise: nil)
+                return
+            }
             let link = PeerLink(
                 peerName: established.peerName,
                 peerBootID: established.peerBootID,
@@ -90,7 +105,11 @@ final class PeerLinkHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         handshakeTimeout?.cancel()
-        if let link { router.linkClosed(link) }
+        if let link {
+            router.linkClosed(link)
+        } else if let dialedPeer {
+            router.dialFailed(dialedPeer)
+        }
         context.fireChannelInactive()
     }
 

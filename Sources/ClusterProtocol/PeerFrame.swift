@@ -14,6 +14,8 @@ public enum PeerFrame: Equatable, Sendable {
     case routeDelta(RouteDelta)
     /// The receiver saw a gap in the deltas: send a snapshot.
     case snapshotRequest
+    /// The sender has applied the receiver's routes up to this sequence number (snapshot or delta).
+    case routeAck(sequence: UInt64)
     case forward(ForwardBatch)
     /// Every forward with an id up to this one has been delivered.
     case forwardAck(upTo: UInt64)
@@ -28,6 +30,7 @@ public enum PeerFrame: Equatable, Sendable {
         case routeSnapshot = 10
         case routeDelta = 11
         case snapshotRequest = 12
+        case routeAck = 13
         case forward = 20
         case forwardAck = 21
         case ping = 30

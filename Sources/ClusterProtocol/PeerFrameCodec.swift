@@ -55,6 +55,9 @@ public enum PeerFrameCodec {
             buffer.writeRoute(delta.route)
         case .snapshotRequest:
             buffer.writeInteger(PeerFrame.FrameType.snapshotRequest.rawValue)
+        case .routeAck(let sequence):
+            buffer.writeInteger(PeerFrame.FrameType.routeAck.rawValue)
+            buffer.writeInteger(sequence)
         case .forward(let batch):
             buffer.writeInteger(PeerFrame.FrameType.forward.rawValue)
             buffer.writeInteger(UInt32(batch.messages.count))
@@ -143,6 +146,8 @@ public enum PeerFrameCodec {
             )
         case .snapshotRequest:
             return .snapshotRequest
+        case .routeAck:
+            return .routeAck(sequence: try body.readPeerInteger("route sequence"))
         case .forward:
             let count = Int(try body.readPeerInteger("message count") as UInt32)
             guard count <= maximumMessages, count <= body.readableBytes / 16 else {
@@ -164,6 +169,9 @@ public enum PeerFrameCodec {
 
 extension ByteBuffer {
     mutating func writePeerString(_ string: String) {
+        // A longer string would get a wrapped-around length and the peer would read the rest of it as the
+        // following fields. Every string sent is an MQTT string or a configured name, both at most this long.
+        precondition(string.utf8.count <= PeerFrameCodec.maximumStringLength, "peer string longer than 65,535 bytes")
         let lengthIndex = writerIndex
         writeInteger(UInt16(0))
         let written = writeString(string)

@@ -60,6 +60,8 @@ enum AdminRoutes {
             ("droppedNoLink", String(view.counters.droppedNoLink)),
             ("duplicatesSkipped", String(view.counters.duplicatesSkipped)),
             ("snapshotRequests", String(view.counters.snapshotRequests)),
+            ("slowRoutePropagations", String(view.counters.slowRoutePropagations)),
+            ("droppedTooLarge", String(view.counters.droppedTooLarge)),
         ])
     }
 

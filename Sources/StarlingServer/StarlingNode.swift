@@ -1,7 +1,7 @@
 import Broker
 import Cluster
-import Membership
 import Logging
+import Membership
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -79,7 +79,7 @@ public final class StarlingNode: Sendable {
                 )
                 router = clusterRouter
                 broker.attach(cluster: clusterRouter)
-                service.acceptPeerLinks { channel in try clusterRouter.configure(channel, dialed: false) }
+                service.acceptPeerLinks { channel in try clusterRouter.configure(channel) }
                 service.observe { event in clusterRouter.membershipChanged(event) }
                 await service.begin()
             }
@@ -111,6 +111,14 @@ public final class StarlingNode: Sendable {
     public var tcpPort: Int { tcpListener.localAddress.port ?? 0 }
 
     /// Disconnects every client (5.0: DISCONNECT 0x8B) and stops the event loops.
+    /// Stops as a crash would: no leave, no DISCONNECT, sockets just close. For tests of failures.
+    public func kill() async {
+        await gossip?.stop()
+        await router?.close()
+        await tcpListener.abort()
+        await shutdown()
+    }
+
     /// Safe to call more than once: later calls wait for the first to finish.
     public func shutdown() async {
         let task = shutdownTask.withLockedValue { task in

@@ -45,6 +45,12 @@ public final class TCPListener: Sendable {
         return TCPListener(serverChannel: channel, connections: connections)
     }
 
+    /// Closes the listener and every connection at once, without a word to the clients.
+    public func abort() async {
+        try? await serverChannel.close()
+        for channel in connections.all { try? await channel.close() }
+    }
+
     /// How many client connections are open.
     public var connectionCount: Int { connections.count }
 

@@ -208,7 +208,9 @@ struct KeyCase: Sendable, CustomTestStringConvertible {
             key: "cluster.seeds",
             valid: #""10.0.0.1:7946,seed.example:7000""#,
             isSet: {
-                $0.cluster.seeds == [HostPort(host: "10.0.0.1", port: 7946), HostPort(host: "seed.example", port: 7000)]
+                $0.cluster.seeds == [
+                    HostPort(host: "10.0.0.1", port: 7946), HostPort(host: "seed.example", port: 7000),
+                ]
             },
             invalid: #"["10.0.0.1"]"#,
             expectation: #"expected a list of HOST:PORT ("10.0.0.1" is not one), got ["10.0.0.1"]"#
@@ -280,7 +282,9 @@ struct KeyCase: Sendable, CustomTestStringConvertible {
 
     @Test func seeds_readFromTOMLArray_andRenderAsOne() throws {
         let configuration = try resolve(#"cluster.seeds = ["a.example:7946", "[::1]:7000"]"#)
-        #expect(configuration.cluster.seeds == [HostPort(host: "a.example", port: 7946), HostPort(host: "::1", port: 7000)])
+        #expect(
+            configuration.cluster.seeds == [HostPort(host: "a.example", port: 7946), HostPort(host: "::1", port: 7000)]
+        )
         let key = try #require(StarlingConfiguration.keys.first { $0.name == "cluster.seeds" })
         #expect(key.renderTOML(configuration) == #"["a.example:7946", "[::1]:7000"]"#)
         #expect(key.render(configuration) == "a.example:7946,[::1]:7000")

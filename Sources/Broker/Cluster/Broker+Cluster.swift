@@ -1,7 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
-import Synchronization
 import NIOCore
+import Synchronization
 import Topics
 
 /// The broker's side of clustering: route reference counts, remote shared members and exclusive claims,
@@ -24,6 +24,14 @@ extension Broker {
             }
         }
         return routes + exclusive
+    }
+
+    /// Members of a shared group this node knows, its own and other nodes'.
+    public func sharedMemberCount(group: String, filter: String) -> Int {
+        let filter = TopicFilter(uncheckedString: filter)
+        return sharedSubscriptions.withGroups { trie in
+            trie.value(for: filter, key: .init(group: group, filter: filter))?.members.count ?? 0
+        }
     }
 
     // MARK: Local route bookkeeping
@@ -100,10 +108,11 @@ extension Broker {
         let claim = RemoteExclusiveClaim(node: node, clientID: clientID, grantedAt: grantedAt)
         let loser: SessionID? = exclusiveState.withLockedValue { state in
             if !added {
-                if state.remote[filter] == claim { state.remote.removeValue(forKey: filter) }
+                if state.remote[filter]?[node] == claim { state.remote[filter]![node] = nil }
+                if state.remote[filter]?.isEmpty == true { state.remote.removeValue(forKey: filter) }
                 return nil
             }
-            state.remote[filter] = claim
+            state.remote[filter, default: [:]][node] = claim
             guard let local = state.local[filter] else { return nil }
             let remoteWins =
                 grantedAt < local.grantedAt || (grantedAt == local.grantedAt && node < nodeName)
@@ -116,7 +125,10 @@ extension Broker {
     public func removeRoutes(ofNode node: String) {
         sharedSubscriptions.removeAllRemote(node: node)
         exclusiveState.withLockedValue { state in
-            state.remote = state.remote.filter { $0.value.node != node }
+            for filter in Array(state.remote.keys) {
+                state.remote[filter]![node] = nil
+                if state.remote[filter]!.isEmpty { state.remote.removeValue(forKey: filter) }
+            }
         }
     }
 
@@ -149,5 +161,6 @@ struct RemoteExclusiveClaim: Equatable {
 /// Exclusive subscriptions: who holds each here, and what other nodes hold.
 struct ExclusiveState {
     var local: [TopicFilter: (session: SessionID, clientID: String, grantedAt: UInt64)] = [:]
-    var remote: [TopicFilter: RemoteExclusiveClaim] = [:]
+    /// Per filter, the claim each other node announced (two may overlap until their race is settled).
+    var remote: [TopicFilter: [String: RemoteExclusiveClaim]] = [:]
 }

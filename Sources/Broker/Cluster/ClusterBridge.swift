@@ -1,3 +1,4 @@
+import NIOCore
 import Topics
 
 /// What makes other nodes send this node messages: announced to the cluster as it changes.
@@ -15,6 +16,9 @@ public enum LocalRoute: Hashable, Sendable {
 public protocol ClusterBridge: AnyObject, Sendable {
     /// A route appeared or disappeared here. Calls for one route arrive in the order of the changes.
     func localRouteChanged(_ route: LocalRoute, added: Bool)
+    /// Completes on `eventLoop` once every peer has applied this node's routes as they are now (or after a
+    /// short time limit), so a SUBACK sent then means a publish anywhere in the cluster reaches the subscriber.
+    func routesPropagated(on eventLoop: any EventLoop) -> EventLoopFuture<Void>
     /// A message a local client published, after local delivery: send it to the nodes with matching
     /// subscriptions (not shared groups, which the broker dispatches itself).
     func forward(_ message: Message, fromShard shardIndex: Int)

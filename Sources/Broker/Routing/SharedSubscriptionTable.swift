@@ -82,7 +82,8 @@ final class SharedSubscriptionTable: Sendable {
         groups.withLockedValue { trie in
             var value = trie.value(for: filter, key: GroupKey(group: group, filter: filter)) ?? Group()
             let existed: Bool
-            if let index = value.members.firstIndex(where: { $0.remoteNode == nil && $0.sessionID == member.sessionID }) {
+            if let index = value.members.firstIndex(where: { $0.remoteNode == nil && $0.sessionID == member.sessionID })
+            {
                 value.members[index] = member
                 existed = true
             } else {
@@ -209,7 +210,11 @@ extension SharedSubscriptionTable {
     /// Forgets every member on `node` (dead or left).
     func removeAllRemote(node: String) {
         var keys: [GroupKey] = []
-        withGroups { trie in trie.forEach { _, key, group in if group.members.contains(where: { $0.remoteNode == node }) { keys.append(key) } } }
+        withGroups { trie in
+            trie.forEach { _, key, group in
+                if group.members.contains(where: { $0.remoteNode == node }) { keys.append(key) }
+            }
+        }
         for key in keys {
             update(group: key.group, filter: key.filter) { members in members.removeAll { $0.remoteNode == node } }
         }

@@ -27,8 +27,27 @@ extension Session {
                 return closeConnection(code, reason)
             }
         }
+        let subAck = MQTTPacket.SubAck(packetID: subscribe.packetID, reasonCodes: reasonCodes)
+        guard let cluster = broker.cluster else {
+            completeSubscribe(subAck, retained: retainedToSend, connection: connection)
+            return
+        }
+        // In a cluster the SUBACK waits until the peers know the new routes: a publish anywhere after it
+        // then reaches this subscriber.
+        let loopBound = NIOLoopBound(self, eventLoop: shard.eventLoop)
+        let retained = retainedToSend
+        cluster.routesPropagated(on: shard.eventLoop).whenComplete { _ in
+            loopBound.value.completeSubscribe(subAck, retained: retained, connection: connection)
+        }
+    }
+
+    private func completeSubscribe(
+        _ subAck: MQTTPacket.SubAck,
+        retained retainedToSend: [(TopicFilter, SubscriptionEntry)],
+        connection: any SessionConnection
+    ) {
         // [MQTT-3.8.4-1] SUBACK has the same identifier and one code per filter, in order [MQTT-3.8.4-6].
-        connection.send(.subAck(MQTTPacket.SubAck(packetID: subscribe.packetID, reasonCodes: reasonCodes)))
+        connection.send(.subAck(subAck))
         // [MQTT-3.8.4-4] Retained messages of a new subscription follow the SUBACK.
         let now = NIODeadline.now()
         for (filter, entry) in retainedToSend {
@@ -139,7 +158,11 @@ extension Session {
             guard case .exclusive(let held) = subscription.target, held == filter else { continue }
             subscriptions.removeValue(forKey: key)
             shard.removeSubscription(filter, session: id)
-            broker.logger.info("exclusive subscription revoked: another node held it first", metadata: ["client": "\(clientID)", "topic": "\(filter)"])
+            broker.releaseExclusive(filter, for: id)
+            broker.logger.info(
+                "exclusive subscription revoked: another node held it first",
+                metadata: ["client": "\(clientID)", "topic": "\(filter)"]
+            )
         }
     }
 

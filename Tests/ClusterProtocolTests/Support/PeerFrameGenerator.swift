@@ -1,0 +1,207 @@
+import ClusterProtocol
+import MQTTCodec
+import NIOCore
+import Testing
+
+/// Random, valid ``PeerFrame``s of every kind, drawn from one seeded ``Xoshiro``.
+///
+/// Strings mix empty, ASCII, two-, three- and four-byte UTF-8 and combining marks; routes are of all
+/// three kinds; forwarded messages cover QoS 0/1/2, retain, DUP, empty and binary payloads and the
+/// PUBLISH properties of MQTT 5.0 (§3.3.2.3) in random order, user properties repeated.
+struct PeerFrameGenerator {
+    /// Upper bounds on what one frame holds. ``small`` keeps the fuzz corpus quick to mutate.
+    struct Sizes {
+        var stringScalars: Int
+        var routes: Int
+        var messages: Int
+        var payloadBytes: Int
+        var userProperties: Int
+
+        static let normal = Sizes(stringScalars: 40, routes: 24, messages: 6, payloadBytes: 600, userProperties: 5)
+        static let small = Sizes(stringScalars: 6, routes: 3, messages: 2, payloadBytes: 12, userProperties: 2)
+    }
+
+    enum Kind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case hello, authenticate, routeSnapshot, routeDelta, snapshotRequest, routeAck, forward, forwardAck, ping
+        case pong, unknown
+
+        var testDescription: String { rawValue }
+    }
+
+    var random: Xoshiro
+    var sizes: Sizes
+
+    init(seed: UInt64, sizes: Sizes = .normal) {
+        self.random = Xoshiro(seed: seed)
+        self.sizes = sizes
+    }
+
+    mutating func frame() -> PeerFrame {
+        frame(of: random.pick(Kind.allCases))
+    }
+
+    mutating func frame(of kind: Kind) -> PeerFrame {
+        switch kind {
+        case .hello:
+            .hello(
+                PeerFrame.Hello(
+                    minimumVersion: random.pick([0, 1, 2, .max]),
+                    maximumVersion: random.pick([1, 2, 7, .max]),
+                    clusterName: string(),
+                    nodeName: string(),
+                    bootID: random.next(),
+                    nonce: random.bytes(count: PeerFrameCodec.nonceLength)
+                )
+            )
+        case .authenticate:
+            .authenticate(
+                PeerFrame.Authenticate(
+                    version: UInt8.random(in: .min ... .max, using: &random),
+                    proof: random.bytes(count: PeerFrameCodec.proofLength)
+                )
+            )
+        case .routeSnapshot:
+            .routeSnapshot(
+                PeerFrame.RouteSnapshot(
+                    bootID: random.next(),
+                    sequence: random.next() >> random.int(in: 0...63),
+                    routes: (0..<random.count(upTo: sizes.routes)).map { _ in route() }
+                )
+            )
+        case .routeDelta:
+            .routeDelta(
+                PeerFrame.RouteDelta(
+                    bootID: random.next(),
+                    sequence: random.next() >> random.int(in: 0...63),
+                    change: random.pick([.add, .remove]),
+                    route: route()
+                )
+            )
+        case .snapshotRequest: .snapshotRequest
+        case .routeAck: .routeAck(sequence: random.next() >> random.int(in: 0...63))
+        case .forward:
+            .forward(PeerFrame.ForwardBatch(messages: (0..<random.count(upTo: sizes.messages)).map { _ in message() }))
+        case .forwardAck: .forwardAck(upTo: random.next() >> random.int(in: 0...63))
+        case .ping: .ping
+        case .pong: .pong
+        case .unknown: .unknown(type: unknownType())
+        }
+    }
+
+    /// A frame type this version does not know.
+    mutating func unknownType() -> UInt8 {
+        while true {
+            let type = UInt8.random(in: .min ... .max, using: &random)
+            if PeerFrame.FrameType(rawValue: type) == nil { return type }
+        }
+    }
+
+    mutating func route() -> PeerFrame.Route {
+        switch random.int(in: 1...3) {
+        case 1: .filter(string())
+        case 2: .sharedMember(group: string(), filter: string(), clientID: string())
+        default: .exclusive(topic: string(), clientID: string(), grantedAt: random.next() >> random.int(in: 0...63))
+        }
+    }
+
+    mutating func message() -> PeerFrame.ForwardedMessage {
+        let target: PeerFrame.ForwardedMessage.Target =
+            random.chance(0.5) ? .subscribers : .sharedMember(group: string(), filter: string(), clientID: string())
+        let qos = random.pick(QoS.allCases)
+        return PeerFrame.ForwardedMessage(
+            id: qos == .atMostOnce && random.chance(0.7) ? 0 : random.next() >> random.int(in: 0...63),
+            target: target,
+            publish: publish(qos: qos),
+            hops: random.chance(0.6) ? 0 : UInt8.random(in: .min ... .max, using: &random)
+        )
+    }
+
+    mutating func publish(qos: QoS) -> MQTTPacket.Publish {
+        var properties = MQTTProperties(self.properties())
+        var topic = mqttString(allowingWildcards: false)
+        if topic.isEmpty {
+            // 5.0 §3.3.2.1: an empty topic name is valid only with a Topic Alias.
+            if properties.topicAlias == nil {
+                properties.append(.topicAlias(UInt16.random(in: 1 ... .max, using: &random)))
+            }
+            if random.chance(0.5) { topic = "t" }
+        }
+        let payloadCount = random.chance(0.1) ? 0 : random.count(upTo: sizes.payloadBytes)
+        return MQTTPacket.Publish(
+            topic: topic,
+            payload: ByteBuffer(bytes: random.bytes(count: payloadCount)),
+            qos: qos,
+            retain: random.chance(0.3),
+            // [MQTT-3.3.1-2] DUP is 0 at QoS 0.
+            dup: qos != .atMostOnce && random.chance(0.2),
+            // [MQTT-2.2.1-3] a non-zero packet identifier at QoS 1 and 2, none at QoS 0.
+            packetID: qos == .atMostOnce ? nil : UInt16.random(in: 1 ... .max, using: &random),
+            properties: properties
+        )
+    }
+
+    /// PUBLISH properties in random order: each at most once except User Property and Subscription Identifier.
+    mutating func properties() -> [MQTTProperty] {
+        var properties: [MQTTProperty] = []
+        if random.chance(0.3) { properties.append(.payloadFormatIndicator(random.pick([0, 1]))) }
+        if random.chance(0.3) { properties.append(.messageExpiryInterval(random.pick([0, 1, 3600, .max]))) }
+        if random.chance(0.3) { properties.append(.contentType(mqttString(allowingWildcards: true))) }
+        if random.chance(0.3) { properties.append(.responseTopic(nonEmptyTopic())) }
+        if random.chance(0.3) {
+            properties.append(.correlationData(ByteBuffer(bytes: random.bytes(count: random.count(upTo: 24)))))
+        }
+        if random.chance(0.2) { properties.append(.topicAlias(UInt16.random(in: 1 ... .max, using: &random))) }
+        for _ in 0..<random.count(upTo: 2) {
+            properties.append(.subscriptionIdentifier(random.pick([1, 127, 128, 16_383, 16_384, 268_435_455])))
+        }
+        let names = (0..<max(1, sizes.userProperties / 2)).map { _ in mqttString(allowingWildcards: true) }
+        for _ in 0..<random.count(upTo: sizes.userProperties) {
+            // Names repeat on purpose: [MQTT-3.3.2-17] keeps every pair, in order.
+            properties.append(.userProperty(name: random.pick(names), value: mqttString(allowingWildcards: true)))
+        }
+        properties.shuffle(using: &random)
+        return properties
+    }
+
+    mutating func nonEmptyTopic() -> String {
+        let topic = mqttString(allowingWildcards: false)
+        return topic.isEmpty ? "reply/\u{00E9}" : topic
+    }
+
+    /// Any UTF-8 the peer codec carries, U+0000 included; empty a tenth of the time.
+    mutating func string() -> String {
+        if random.chance(0.1) { return "" }
+        var scalars = String.UnicodeScalarView()
+        for _ in 0..<random.int(in: 1...sizes.stringScalars) { scalars.append(scalar()) }
+        return String(scalars)
+    }
+
+    /// A string an MQTT decoder accepts: no U+0000 [MQTT-1.5.4-2] and, for topic names, no `+` or
+    /// `#` [MQTT-3.3.2-2].
+    mutating func mqttString(allowingWildcards: Bool) -> String {
+        if random.chance(0.1) { return "" }
+        var scalars = String.UnicodeScalarView()
+        let count = random.int(in: 1...sizes.stringScalars)
+        while scalars.count < count {
+            let scalar = scalar()
+            if scalar == "\0" { continue }
+            if !allowingWildcards, scalar == "+" || scalar == "#" { continue }
+            scalars.append(scalar)
+        }
+        return String(scalars)
+    }
+
+    /// A Unicode scalar of 1 to 4 UTF-8 bytes, topic separators and combining marks often.
+    mutating func scalar() -> Unicode.Scalar {
+        let value: UInt32 =
+            switch random.int(in: 0...9) {
+            case 0: random.pick([0x2F, 0x2B, 0x23, 0x24, 0x20, 0x00])  // / + # $ space NUL
+            case 1: random.pick([0x0301, 0x0308, 0x200D, 0xFE0F])  // combining marks, ZWJ, variation selector
+            case 2: UInt32.random(in: 0x80...0x7FF, using: &random)
+            case 3: random.pick([UInt32.random(in: 0x800...0xD7FF, using: &random), 0xE000, 0xFFFD, 0xFFFF])
+            case 4: UInt32.random(in: 0x1_0000...0x10_FFFF, using: &random)
+            default: UInt32.random(in: 0x21...0x7E, using: &random)
+            }
+        return Unicode.Scalar(value)!
+    }
+}

@@ -1,0 +1,180 @@
+import Broker
+import Cluster
+import Logging
+import MQTTCodec
+import Membership
+import NIOCore
+import NIOPosix
+import StarlingServer
+import StarlingTestKit
+import Testing
+
+/// Starts `count` clustered nodes in this process on loopback, joined through the first, with gossip ten
+/// times faster than the defaults; waits until every pair is linked with routes exchanged.
+func withCluster(
+    _ count: Int = 3,
+    strategy: SharedSubscriptionStrategy = .roundRobin,
+    settings: BrokerSettings = BrokerSettings(),
+    _ body: ([TestContext]) async throws -> Void
+) async throws {
+    var logger = Logger(label: "test-cluster")
+    logger.logLevel = .warning
+    let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    var nodes: [StarlingNode] = []
+    func stopAll() async {
+        for node in nodes { await node.shutdown() }
+        try? await clientGroup.shutdownGracefully()
+    }
+    do {
+        for index in 0..<count {
+            var options = StarlingNode.Options()
+            options.tcpHost = "127.0.0.1"
+            options.tcpPort = 0
+            options.eventLoopCount = 2
+            options.sharedSubscriptionStrategy = strategy
+            options.settings = settings
+            var gossip = GossipSettings(
+                nodeName: "node-\(index)",
+                clusterName: "test",
+                listenHost: "127.0.0.1",
+                listenPort: 0,
+                seeds: nodes.first.flatMap { $0.gossip.map { [$0.identity.address] } } ?? [],
+                secret: "s3cret"
+            )
+            gossip.membership.protocolPeriod = .milliseconds(100)
+            gossip.membership.probeTimeout = .milliseconds(50)
+            gossip.membership.joinRetryInterval = .milliseconds(200)
+            gossip.membership.reconnectInterval = .seconds(1)
+            options.cluster = gossip
+            nodes.append(try await StarlingNode.start(options: options, logger: logger))
+        }
+        try await waitUntilLinked(nodes)
+        let contexts = nodes.map { TestContext(node: $0, group: clientGroup) }
+        try await body(contexts)
+        for context in contexts { await context.closeAll() }
+    } catch {
+        await stopAll()
+        throw error
+    }
+    await stopAll()
+}
+
+/// Waits until every node has a link, with routes exchanged, to every other.
+func waitUntilLinked(_ nodes: [StarlingNode], within limit: Duration = .seconds(15)) async throws {
+    let deadline = ContinuousClock.now + limit
+    for node in nodes {
+        for other in nodes where other !== node {
+            let name = other.gossip!.identity.name
+            while !(await node.router!.hasLink(to: name)) {
+                guard ContinuousClock.now < deadline else {
+                    Issue.record("\(node.gossip!.identity.name) has no link to \(name) after \(limit)")
+                    throw TestClientError.timedOut
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+}
+
+/// Waits until `condition` holds, polling; fails the test after `limit`.
+func eventually(
+    within limit: Duration = .seconds(10),
+    _ description: String,
+    _ condition: () async -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + limit
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("not within \(limit): \(description)")
+            throw TestClientError.timedOut
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+extension MQTTTestClient {
+    /// Receives `count` PUBLISH packets, acknowledging each as its QoS requires (PUBACK, or PUBREC then
+    /// PUBCOMP on PUBREL), and returns them in arrival order.
+    func receivePublishes(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [MQTTPacket.Publish] {
+        var publishes: [MQTTPacket.Publish] = []
+        while publishes.count < count {
+            let packet = try await next(timeout: timeout)
+            switch packet {
+            case .publish(let publish):
+                publishes.append(publish)
+                switch publish.qos {
+                case .atMostOnce: break
+                case .atLeastOnce: try await send(.pubAck(.init(packetID: publish.packetID!)))
+                case .exactlyOnce: try await send(.pubRec(.init(packetID: publish.packetID!)))
+                }
+            case .pubRel(let pubRel):
+                try await send(.pubComp(.init(packetID: pubRel.packetID)))
+            default:
+                Issue.recordUnexpected(packet)
+                throw TestClientError.unexpectedPacket
+            }
+        }
+        // A QoS 2 flow ends with PUBREL → PUBCOMP: finish the ones still open.
+        while case .pubRel(let pubRel)? = try? await next(timeout: .milliseconds(100)) {
+            try await send(.pubComp(.init(packetID: pubRel.packetID)))
+        }
+        return publishes
+    }
+
+    /// Publishes `count` QoS 1 messages `prefix-0…` to `topic(index)`, keeping up to `window` unacknowledged.
+    func publishPipelined(count: Int, prefix: String, window: Int = 200, topic: (Int) -> String) async throws {
+        var outstanding = 0
+        for index in 0..<count {
+            try await publish(
+                topic(index),
+                "\(prefix)-\(index)",
+                qos: .atLeastOnce,
+                packetID: UInt16(index % 60_000 + 1)
+            )
+            outstanding += 1
+            if outstanding == window {
+                for _ in 0..<outstanding {
+                    guard case .pubAck = try await next() else { throw TestClientError.unexpectedPacket }
+                }
+                outstanding = 0
+            }
+        }
+        for _ in 0..<outstanding {
+            guard case .pubAck = try await next() else { throw TestClientError.unexpectedPacket }
+        }
+    }
+
+    /// Reads publishes, acknowledging QoS 1, counting each in `counter`, until the counter reaches `target`
+    /// (messages of every collecting client together) or `deadline`; returns their payloads.
+    func collectAcknowledging(until deadline: ContinuousClock.Instant, counter: ReceivedCount, target: Int)
+        async throws -> [String]
+    {
+        var payloads: [String] = []
+        while ContinuousClock.now < deadline, counter.value < target {
+            guard let packet = try? await next(timeout: .milliseconds(50)) else { continue }
+            guard case .publish(let publish) = packet else { continue }
+            if let packetID = publish.packetID { try await send(.pubAck(.init(packetID: packetID))) }
+            payloads.append(String(buffer: publish.payload))
+            counter.add(1)
+        }
+        return payloads
+    }
+
+    /// Publishes `count` messages `prefix-0…`, at `qos`, completing each QoS 1/2 flow before the next.
+    func publishSequence(_ topic: String, prefix: String, count: Int, qos: QoS) async throws {
+        for index in 0..<count {
+            let packetID = UInt16(index % 60_000 + 1)
+            try await publish(topic, "\(prefix)-\(index)", qos: qos, packetID: packetID)
+            switch qos {
+            case .atMostOnce:
+                break
+            case .atLeastOnce:
+                guard case .pubAck = try await next() else { throw TestClientError.unexpectedPacket }
+            case .exactlyOnce:
+                guard case .pubRec = try await next() else { throw TestClientError.unexpectedPacket }
+                try await send(.pubRel(.init(packetID: packetID)))
+                guard case .pubComp = try await next() else { throw TestClientError.unexpectedPacket }
+            }
+        }
+    }
+}
