@@ -23,6 +23,9 @@ public final class Broker: @unchecked Sendable {
     /// How this node is named to its peers (settles exclusive-subscription races).
     public let nodeName: String
     let routeState = NIOLockedValueBox(LocalRouteState())
+    /// Online sessions whose queue is past ``congestionWatermark``.
+    let congestedSessions = Atomic<Int>(0)
+    private let publisherPauseCount = Atomic<Int>(0)
     let exclusiveState = NIOLockedValueBox(ExclusiveState())
     private let nextSessionID = Atomic<UInt64>(1)
     private let assignedClientIDCounter = Atomic<UInt64>(0)
@@ -181,6 +184,23 @@ public final class Broker: @unchecked Sendable {
                 added: false
             )
         }
+    }
+
+    // MARK: Flow control
+
+    /// Queue length at which an online session counts as falling behind.
+    var congestionWatermark: Int { max(1, settings.maximumQueuedMessages / 2) }
+
+    /// Whether some online subscriber is falling behind. Connections that publish then pause reading for
+    /// a moment, so publishers slow to what subscribers take instead of filling queues until they overflow.
+    /// A pause is short and always ends, so one stuck subscriber can slow publishers but never stop them.
+    public var isCongested: Bool { congestedSessions.load(ordering: .relaxed) > 0 }
+
+    /// Times a publishing connection paused because a subscriber was falling behind.
+    public var publisherPauses: Int { publisherPauseCount.load(ordering: .relaxed) }
+
+    public func countPublisherPause() {
+        publisherPauseCount.add(1, ordering: .relaxed)
     }
 
     // MARK: Figures

@@ -65,6 +65,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
             state = .attaching(connection, pending: pending)
         case .connected(let session, let connection):
             forward(packet, session: session, connection: connection, context: context)
+            if case .publish = packet, broker.isCongested { pauseReading(context: context) }
         case .closed:
             break
         }
@@ -86,6 +87,35 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
             return
         }
         broker.received(packet, for: session, from: connection)
+    }
+
+    /// How often a paused publisher looks again whether subscribers have caught up.
+    static let congestionCheckInterval = TimeAmount.milliseconds(1)
+    /// The longest one pause lasts: a subscriber that never catches up slows publishers, never stops them.
+    static let maximumCongestionPause = TimeAmount.milliseconds(100)
+    private var readingPaused = false
+
+    /// Stops reading from this publisher while a subscriber is falling behind (TCP then slows the
+    /// publisher down), until the subscribers catch up or the pause has lasted its maximum.
+    private func pauseReading(context: ChannelHandlerContext) {
+        guard !readingPaused else { return }
+        readingPaused = true
+        broker.countPublisherPause()
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        scheduleCongestionCheck(context: context, resumeBy: context.eventLoop.now + Self.maximumCongestionPause)
+    }
+
+    private func scheduleCongestionCheck(context: ChannelHandlerContext, resumeBy: NIODeadline) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.congestionCheckInterval) {
+            let (handler, context) = loopBound.value
+            if handler.broker.isCongested, context.eventLoop.now < resumeBy, context.channel.isActive {
+                handler.scheduleCongestionCheck(context: context, resumeBy: resumeBy)
+                return
+            }
+            handler.readingPaused = false
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        }
     }
 
     private func receivedConnect(_ connect: MQTTPacket.Connect, context: ChannelHandlerContext) {

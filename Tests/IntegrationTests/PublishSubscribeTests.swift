@@ -1,3 +1,4 @@
+import Broker
 import MQTTCodec
 import NIOCore
 import StarlingTestKit
@@ -167,6 +168,37 @@ struct PublishSubscribeTests {
             try await publisher.publish("sid/a", "x")
             let received = try await client.nextPublish()
             #expect(Set(received.properties.subscriptionIdentifiers) == [11, 22])
+        }
+    }
+}
+
+@Suite("Flow control over real sockets")
+struct FlowControlTests {
+    @Test("a subscriber that falls behind slows the publisher instead of losing acknowledged QoS 1 messages")
+    func slowSubscriber_slowsPublisher_insteadOfDropping() async throws {
+        var settings = BrokerSettings()
+        settings.maximumQueuedMessages = 2_000
+        settings.maximumInflight = 10
+        try await withNode(settings: settings) { node in
+            let (subscriber, _) = try await node.connect("slow-sub")
+            try await subscriber.subscribe("flow/#", qos: .atLeastOnce)
+            let (publisher, _) = try await node.connect("fast-pub")
+            let total = 5_000
+            // The publisher never waits for its subscriber; only the broker can hold it back.
+            async let published: Void = publisher.publishPipelined(count: total, prefix: "f", window: 500) { _ in
+                "flow/x"
+            }
+            let counter = ReceivedCount()
+            let received = try await subscriber.collectAcknowledging(
+                until: ContinuousClock.now + .seconds(120),
+                counter: counter,
+                target: total
+            )
+            try await published
+            #expect(received == (0..<total).map { "f-\($0)" }, "received \(received.count) of \(total)")
+            let statistics = try await node.node.broker.statistics().get()
+            #expect(statistics.dropped(.queueFull) == 0)
+            #expect(node.node.broker.publisherPauses > 0, "the publisher was paused at least once")
         }
     }
 }

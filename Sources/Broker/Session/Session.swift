@@ -1,6 +1,7 @@
 import Logging
 import MQTTCodec
 import NIOCore
+import Synchronization
 import Topics
 
 /// One client's session: its subscriptions, QoS 1/2 state and queued messages, which
@@ -18,7 +19,11 @@ public final class Session: @unchecked Sendable {
     var broker: Broker { shard.broker }
     var settings: BrokerSettings { shard.broker.settings }
 
-    private(set) var connection: (any SessionConnection)?
+    private(set) var connection: (any SessionConnection)? {
+        didSet { updateCongestion() }
+    }
+    /// Whether this session counts in ``Broker/isCongested``: online, with a queue past the watermark.
+    private var isCongested = false
     var negotiated: NegotiatedConnect
     var outbound: OutboundFlow
     /// QoS 2 packet identifiers received and not yet released: a PUBLISH repeating one of
@@ -192,9 +197,22 @@ public final class Session: @unchecked Sendable {
         case .send(let packetID, let delivery):
             send(delivery, packetID: packetID, dup: false)
         case .queued:
-            break
+            updateCongestion()
         case .dropped(let reason):
             shard.countDrop(reason)
+        }
+    }
+
+    /// An online subscriber whose queue passes half its capacity is falling behind: publishers are slowed
+    /// (see `Broker.isCongested`) before its queue overflows and acknowledged messages must be dropped.
+    func updateCongestion() {
+        let congested = connection != nil && outbound.queuedCount >= broker.congestionWatermark
+        guard congested != isCongested else { return }
+        isCongested = congested
+        if congested {
+            broker.congestedSessions.add(1, ordering: .relaxed)
+        } else {
+            broker.congestedSessions.subtract(1, ordering: .relaxed)
         }
     }
 
@@ -205,6 +223,7 @@ public final class Session: @unchecked Sendable {
         while let (packetID, delivery) = outbound.nextQueued(now: now, dropped: { shard.countDrop($0) }) {
             send(delivery, packetID: packetID, dup: false)
         }
+        updateCongestion()
     }
 
     private func send(_ delivery: OutboundFlow.Delivery, packetID: UInt16?, dup: Bool) {
