@@ -20,12 +20,24 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 BROKERS = ("starling", "mosquitto")
-LABELS = {"starling": "Starling", "mosquitto": "Mosquitto"}
+# The cluster scenario compares Starling with itself: two clustered nodes against one node.
+CLUSTER_SIDES = ("cluster", "single")
+LABELS = {"starling": "Starling", "mosquitto": "Mosquitto",
+          "cluster": "Starling cluster", "single": "Starling single node"}
+# Prefix of a run's notes in the table.
+NOTE_PREFIX = {"starling": "S", "mosquitto": "M", "cluster": "cluster", "single": "single"}
+# Progress lines.
+COLUMN_LABEL = {"starling": "Starling", "mosquitto": "Mosquitto", "cluster": "cluster", "single": "single"}
+# Column headings (value, value, ratio) of each table.
+COLUMNS = {BROKERS: ("Starling", "Mosquitto", "S/M"),
+           CLUSTER_SIDES: ("cluster A→B", "single node", "C/S")}
 
 # Settings both brokers get, so that neither drops or throttles where the other does not.
 MAX_INFLIGHT = 1024  # Starling's default mqtt.max_inflight / receive_maximum
@@ -36,6 +48,11 @@ STOP_DEADLINE_S = 10.0
 # After publishing stops, how long the tool waits for the backlog; what has not arrived by then is
 # lost. Long enough that a broker which queued a 10 s flood can still deliver it.
 DRAIN_S = 15.0
+# Cluster scenario: the secret both nodes share, how long they may take to see each other alive and
+# link, and how long to wait after that before the tool connects.
+CLUSTER_SECRET = "bench"
+CLUSTER_DEADLINE_S = 30.0
+CLUSTER_SETTLE_S = 0.3
 
 
 class Interrupted(Exception):
@@ -70,11 +87,14 @@ class Children:
             temporary.write_text("".join(f"{pid}\n" for pid in self.live))
             temporary.replace(self.pid_file)
 
-    def stop(self, process: subprocess.Popen, deadline: float = STOP_DEADLINE_S) -> str | None:
-        """SIGTERM, then SIGKILL after `deadline`. Returns a problem worth reporting, if any."""
+    def stop(self, process: subprocess.Popen, deadline: float = STOP_DEADLINE_S,
+             signalled: bool = False) -> str | None:
+        """SIGTERM (unless `signalled` already), then SIGKILL after `deadline`. Returns a problem worth
+        reporting, if any."""
         problem = None
         if process.poll() is None:
-            process.terminate()
+            if not signalled:
+                process.terminate()
             try:
                 process.wait(deadline)
             except subprocess.TimeoutExpired:
@@ -112,6 +132,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def free_port_tcp_udp() -> int:
+    """A loopback port free for TCP and UDP (a cluster port carries both) at the time of asking."""
+    for _ in range(50):
+        port = free_port()
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                udp.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no loopback port free for both TCP and UDP")
+
+
+def admin_get(port: int, path: str) -> object | None:
+    """GET http://127.0.0.1:PORT/PATH as JSON; None when the node does not answer (yet)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
+            return json.load(response)
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
 
 
 def port_open(port: int) -> bool:
@@ -152,10 +194,18 @@ class Broker:
     port: int
     log: Path
     process: subprocess.Popen | None = None
+    label: str = "broker"  # "node A", "node B" in the cluster scenario
+    name: str = ""  # Starling's --node-name in the cluster scenario
+    cluster_port: int | None = None
+    admin_port: int | None = None
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def cluster_address(self) -> str:
+        return f"127.0.0.1:{self.cluster_port}"
 
     def start(self, children: Children) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -207,6 +257,38 @@ class BrokerFactory:
             config.write_text(mosquitto_config(port))
             argv = self.pin("broker") + [self.options.mosquitto, "-c", str(config)]
         return Broker(kind=kind, argv=argv, port=port, log=run_dir / "broker.log")
+
+    def make_side(self, side: str) -> list[Broker]:
+        """The brokers one run needs: one, or for "cluster" the two nodes, seed (A) first."""
+        if side == "cluster":
+            return self.make_cluster()
+        return [self.make("starling" if side == "single" else side)]
+
+    def make_cluster(self) -> list[Broker]:
+        """Two Starling nodes on loopback; B seeds from A. Both pinned as the single broker is."""
+        self.serial += 1
+        run_dir = self.work / f"{self.serial:02d}-cluster"
+        run_dir.mkdir(parents=True)
+        nodes = []
+        for letter in ("a", "b"):
+            port, cluster_port, admin_port = free_port(), free_port_tcp_udp(), free_port()
+            argv = self.pin("broker") + [
+                self.options.starling, "serve",
+                "--listen", f"127.0.0.1:{port}",
+                "--node-name", f"bench-{letter}",
+                "--cluster-listen", f"127.0.0.1:{cluster_port}",
+                "--admin-listen", f"127.0.0.1:{admin_port}",
+                "--cluster-secret", CLUSTER_SECRET,
+                "--data-dir", str(run_dir / f"data-{letter}"),
+                "--log-level", "warning",
+                *starling_settings(),
+            ]
+            if nodes:
+                argv += ["--seed", nodes[0].cluster_address]
+            nodes.append(Broker(kind="starling", argv=argv, port=port, log=run_dir / f"node-{letter}.log",
+                                label=f"node {letter.upper()}", name=f"bench-{letter}",
+                                cluster_port=cluster_port, admin_port=admin_port))
+        return nodes
 
 
 def starling_settings() -> list[str]:
@@ -260,6 +342,12 @@ class Scenario:
     metrics: list[Metric] = field(default_factory=list)
     skip_reason: str = ""
     shares_run_with: str | None = None  # reuse another scenario's run (same command)
+    group: str | None = None  # the name --only and --list know it by, when several rows share one
+    sides: tuple[str, ...] = BROKERS  # what is compared: the two brokers, or cluster and single node
+
+    @property
+    def selector(self) -> str:
+        return self.group or self.name
 
 
 def fmt_rate(v: float) -> str:
@@ -300,32 +388,32 @@ def extra(key: str) -> Callable[[dict], float | None]:
 
 RECEIVED = Metric("received msg/s", "higher", field_of("recv_rate"), fmt_rate)
 SENT = Metric("sent msg/s", "higher", field_of("send_rate"), fmt_rate)
+LOST_DUPLICATED = Metric("lost + duplicated", "lower",
+                         lambda run: None if not run.get("result") else
+                         run["result"]["lost"] + run["result"]["duplicated"], fmt_int)
+LATENCY = [Metric("latency p50 ms", "lower", latency_ms("p50"), fmt_ms),
+           Metric("latency p99 ms", "lower", latency_ms("p99"), fmt_ms),
+           Metric("latency p99.9 ms", "lower", latency_ms("p999"), fmt_ms),
+           LOST_DUPLICATED]
 
 
 def scenarios() -> list[Scenario]:
     all_to_one = ["--topic", "bench/%i", "--filter", "bench/#"]
+    qos1 = ["--publishers", "1", "--subscribers", "1", "--qos", "1", *all_to_one]
+    pairs = ["--publishers", "10", "--subscribers", "10", "--qos", "1", "--rate", "1000",
+             "--topic", "bench/%i", "--filter", "bench/%i", "--warmup", "1"]
     return [
         Scenario("qos0", "QoS 0 1→1, unlimited", "pubsub",
                  ["--publishers", "1", "--subscribers", "1", "--qos", "0", *all_to_one],
                  [RECEIVED]),
-        Scenario("qos1", "QoS 1 1→1, unlimited", "pubsub",
-                 ["--publishers", "1", "--subscribers", "1", "--qos", "1", *all_to_one],
-                 [RECEIVED]),
+        Scenario("qos1", "QoS 1 1→1, unlimited", "pubsub", qos1, [RECEIVED]),
         Scenario("fanin", "fan-in 50→1, QoS 1, unlimited", "pubsub",
                  ["--publishers", "50", "--subscribers", "1", "--qos", "1", *all_to_one],
                  [RECEIVED]),
         Scenario("fanout", "fan-out 1→50, QoS 1, unlimited", "pubsub",
                  ["--publishers", "1", "--subscribers", "50", "--qos", "1", *all_to_one],
                  [SENT, Metric("received msg/s (all 50)", "higher", field_of("recv_rate"), fmt_rate)]),
-        Scenario("latency", "latency: 10 pairs × 1,000 msg/s, QoS 1", "pubsub",
-                 ["--publishers", "10", "--subscribers", "10", "--qos", "1", "--rate", "1000",
-                  "--topic", "bench/%i", "--filter", "bench/%i", "--warmup", "1"],
-                 [Metric("latency p50 ms", "lower", latency_ms("p50"), fmt_ms),
-                  Metric("latency p99 ms", "lower", latency_ms("p99"), fmt_ms),
-                  Metric("latency p99.9 ms", "lower", latency_ms("p999"), fmt_ms),
-                  Metric("lost + duplicated", "lower",
-                         lambda run: None if not run.get("result") else
-                         run["result"]["lost"] + run["result"]["duplicated"], fmt_int)]),
+        Scenario("latency", "latency: 10 pairs × 1,000 msg/s, QoS 1", "pubsub", pairs, LATENCY),
         Scenario("idle", f"{IDLE_CONNECTIONS:,} idle connections", "conn",
                  ["--clients", str(IDLE_CONNECTIONS)],
                  [Metric("RSS per connection KiB", "lower", extra("rss_per_connection_kib"), fmt_kib),
@@ -337,13 +425,49 @@ def scenarios() -> list[Scenario]:
                  [Metric("connections/s", "higher", field_of("connect_rate"), fmt_rate),
                   Metric("CONNECT→CONNACK p99 ms", "lower", latency_ms("p99", "connect_latency_us"), fmt_ms)],
                  shares_run_with="idle"),
-        Scenario("cluster", "cluster: publisher on node A, subscriber on node B", "skip",
-                 skip_reason="skipped: cluster not available yet"),
+        # Starling against itself: publishers on node A, subscribers on node B of a two-node cluster,
+        # then the same load on one node. Mosquitto has no cluster.
+        Scenario("cluster-qos1", "cluster: QoS 1 1→1, unlimited", "pubsub", qos1,
+                 [RECEIVED, SENT, LOST_DUPLICATED], group="cluster", sides=CLUSTER_SIDES),
+        Scenario("cluster-latency", "cluster: 10 pairs × 1,000 msg/s, QoS 1", "pubsub", pairs,
+                 LATENCY, group="cluster", sides=CLUSTER_SIDES),
     ]
 
 
 # ---------------------------------------------------------------------------
 # Runs
+
+
+def wait_for_cluster(nodes: list[Broker]) -> float:
+    """Waits until every node lists every other alive and has a peer link to it, then a little more.
+    Returns the seconds it took; raises RuntimeError after CLUSTER_DEADLINE_S."""
+    started = time.monotonic()
+    deadline = started + CLUSTER_DEADLINE_S
+    names = {node.name for node in nodes}
+    views: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        for node in nodes:
+            if not node.alive():
+                raise RuntimeError(f"{node.label} {exit_description(node.process.returncode)} while the "
+                                   f"cluster formed: {tail(node.log, 3)}")
+        ready = True
+        for node in nodes:
+            members = admin_get(node.admin_port, "/api/v1/cluster/members") or []
+            links = admin_get(node.admin_port, "/api/v1/cluster/links") or {}
+            alive = {m.get("name") for m in members if isinstance(m, dict) and m.get("state") == "alive"}
+            linked = {link.get("peer") for link in (links.get("links") or []) if isinstance(link, dict)} \
+                if isinstance(links, dict) else set()
+            views[node.label] = {"alive": sorted(alive), "linked": sorted(linked)}
+            others = names - {node.name}
+            ready = ready and others <= alive and others <= linked
+        if ready:
+            took = time.monotonic() - started
+            # The peer links are up; a moment more for the initial route exchange on them to finish.
+            time.sleep(CLUSTER_SETTLE_S)
+            return took
+        time.sleep(0.05)  # polling the admin API, bounded by the deadline
+    raise RuntimeError(f"the two nodes did not see each other alive and linked within "
+                       f"{CLUSTER_DEADLINE_S:.0f} s: {views}")
 
 
 class Runner:
@@ -355,67 +479,94 @@ class Runner:
         self.pin = pin
         self.cache: dict[tuple[str, str], dict] = {}
 
-    def bench_argv(self, scenario: Scenario, broker: Broker) -> list[str]:
+    def bench_argv(self, scenario: Scenario, brokers: list[Broker]) -> list[str]:
         command = "conn" if scenario.kind == "conn" else "pubsub"
+        if len(brokers) == 1:
+            hosts = ["--host", brokers[0].address]
+        else:
+            # The cluster: publishers on node A, subscribers on node B.
+            hosts = ["--pub-host", brokers[0].address, "--sub-host", brokers[1].address]
         argv = self.pin("tool") + [
-            self.options.starling, "bench", command, "--host", broker.address,
+            self.options.starling, "bench", command, *hosts,
             "--duration", f"{self.options.duration:g}", "--json",
         ]
         if scenario.kind == "pubsub":
             argv += ["--drain", f"{DRAIN_S:g}"]
         return argv + scenario.bench_args
 
-    def run(self, scenario: Scenario, kind: str) -> dict:
-        key = (scenario.shares_run_with or scenario.name, kind)
+    def run(self, scenario: Scenario, side: str) -> dict:
+        key = (scenario.shares_run_with or scenario.name, side)
         if key in self.cache:
             return self.cache[key]
-        record = self._run(scenario, kind)
+        record = self._run(scenario, side)
         self.cache[key] = record
         return record
 
-    def _run(self, scenario: Scenario, kind: str) -> dict:
-        record: dict = {"broker": kind, "command": None, "exit_code": None, "result": None,
+    def _run(self, scenario: Scenario, side: str) -> dict:
+        record: dict = {"broker": side, "command": None, "exit_code": None, "result": None,
                         "extra": {}, "error": None, "problems": []}
-        broker = self.factory.make(kind)
-        record["broker_command"] = " ".join(broker.argv)
+        brokers = self.factory.make_side(side)
+        clustered = len(brokers) > 1
+        if clustered:
+            record["broker_commands"] = {b.label: " ".join(b.argv) for b in brokers}
+        else:
+            record["broker_command"] = " ".join(brokers[0].argv)
         started = time.monotonic()
         try:
             try:
-                broker.start(self.children)
+                for broker in brokers:
+                    broker.start(self.children)
+                if clustered:
+                    record["extra"]["cluster_ready_s"] = round(wait_for_cluster(brokers), 2)
             except RuntimeError as error:
                 record["error"] = str(error)
                 return record
-            argv = self.bench_argv(scenario, broker)
+            argv = self.bench_argv(scenario, brokers)
             record["command"] = " ".join(argv)
-            stderr_path = broker.log.with_name("bench.stderr")
+            stderr_path = brokers[0].log.with_name("bench.stderr")
             if scenario.kind == "conn":
-                self._run_conn(argv, broker, stderr_path, record)
+                self._run_conn(argv, brokers[0], stderr_path, record)
             else:
                 self._run_tool(argv, stderr_path, record)
-            if not broker.alive():
-                record["problems"].append(
-                    f"broker {exit_description(broker.process.returncode)} during the run; "
-                    f"last log lines: {tail(broker.log, 4)!r}"
-                )
-        finally:
-            if broker.process is not None:
-                exited_before = broker.process.poll() is not None
-                problem = self.children.stop(broker.process)
-                code = broker.process.returncode
-                if problem:
-                    record["problems"].append(f"broker {problem}")
-                elif not exited_before and code not in (0, -signal.SIGTERM):
-                    # E.g. a crash whose backtrace was still being written when the tool finished.
+            for broker in brokers:
+                if not broker.alive():
                     record["problems"].append(
-                        f"broker {exit_description(code)} when stopped with SIGTERM; "
+                        f"{broker.label} {exit_description(broker.process.returncode)} during the run; "
                         f"last log lines: {tail(broker.log, 4)!r}"
                     )
-                record["broker_exit"] = exit_description(code)
+        finally:
+            running = [b for b in brokers if b.process is not None]
+            exited_before = {id(b): b.process.poll() is not None for b in running}
+            # SIGTERM every node at once, so that neither logs the other's departure while it lives on.
+            for broker in running:
+                if broker.process.poll() is None:
+                    broker.process.terminate()
+            for broker in running:
+                problem = self.children.stop(broker.process, signalled=True)
+                code = broker.process.returncode
+                if problem:
+                    record["problems"].append(f"{broker.label} {problem}")
+                elif not exited_before[id(broker)] and code not in (0, -signal.SIGTERM):
+                    # E.g. a crash whose backtrace was still being written when the tool finished.
+                    record["problems"].append(
+                        f"{broker.label} {exit_description(code)} when stopped with SIGTERM; "
+                        f"last log lines: {tail(broker.log, 4)!r}"
+                    )
+                if clustered:
+                    record.setdefault("broker_exits", {})[broker.label] = exit_description(code)
+                else:
+                    record["broker_exit"] = exit_description(code)
             record["seconds"] = round(time.monotonic() - started, 1)
-            log_tail = tail(broker.log, 4)
-            if log_tail:
-                record["broker_log_tail"] = log_tail
-                record["broker_log_lines"] = len(broker.log.read_text(errors="replace").splitlines())
+            for broker in brokers:
+                log_tail = tail(broker.log, 4)
+                if not log_tail:
+                    continue
+                lines = len(broker.log.read_text(errors="replace").splitlines())
+                if clustered:
+                    record.setdefault("node_logs", {})[broker.label] = {"lines": lines, "tail": log_tail}
+                else:
+                    record["broker_log_tail"] = log_tail
+                    record["broker_log_lines"] = lines
         if record["problems"] and not record["error"] and not record["result"]:
             record["error"] = record["problems"][0]
         return record
@@ -505,7 +656,7 @@ class Runner:
 
 
 def delivery_notes(kind: str, record: dict) -> list[str]:
-    label = LABELS[kind][0]
+    label = NOTE_PREFIX[kind]
     notes = []
     if record.get("error"):
         notes.append(f"{label}: {record['error']}")
@@ -515,6 +666,9 @@ def delivery_notes(kind: str, record: dict) -> list[str]:
     if record.get("broker_log_lines"):
         last = record["broker_log_tail"].splitlines()[-1][:100]
         notes.append(f"{label}: broker logged {record['broker_log_lines']} line(s), last: {last}")
+    for node, log in (record.get("node_logs") or {}).items():
+        last = log["tail"].splitlines()[-1][:100]
+        notes.append(f"{label}: {node} logged {log['lines']} line(s), last: {last}")
     result = record.get("result") or {}
     counts = [(name, result.get(key)) for name, key in (
         ("lost", "lost"), ("dup", "duplicated"), ("reordered", "reordered"), ("malformed", "malformed"),
@@ -534,13 +688,16 @@ def format_ratio(ratio: float | None) -> str:
 
 
 def build_rows(scenario: Scenario, records: dict[str, dict]) -> tuple[list[dict], list[str]]:
+    """Rows keyed by the scenario's sides ("starling", "mosquitto"; or "cluster", "single"), plus "ratio"
+    (first side ÷ second)."""
+    first_side, second_side = scenario.sides
     if scenario.kind == "skip":
-        return [{"metric": "-", "better": "-", "starling": None, "mosquitto": None, "ratio": None,
-                 "text": {"starling": "skipped", "mosquitto": "skipped", "ratio": "-"}}], [scenario.skip_reason]
+        return [{"metric": "-", "better": "-", first_side: None, second_side: None, "ratio": None,
+                 "text": {first_side: "skipped", second_side: "skipped", "ratio": "-"}}], [scenario.skip_reason]
     rows = []
     for metric in scenario.metrics:
         values, text = {}, {}
-        for kind in BROKERS:
+        for kind in scenario.sides:
             record = records.get(kind)
             value = metric.value(record) if record else None
             values[kind] = value
@@ -550,31 +707,41 @@ def build_rows(scenario: Scenario, records: dict[str, dict]) -> tuple[list[dict]
                 text[kind] = "not run"
             else:
                 text[kind] = "error" if record.get("error") else "n/a"
-        s, m = values["starling"], values["mosquitto"]
-        ratio = s / m if s is not None and m not in (None, 0) else None
+        a, b = values[first_side], values[second_side]
+        ratio = a / b if a is not None and b not in (None, 0) else None
         text["ratio"] = format_ratio(ratio)
-        rows.append({"metric": metric.name, "better": metric.better, "starling": s, "mosquitto": m,
+        rows.append({"metric": metric.name, "better": metric.better, first_side: a, second_side: b,
                      "ratio": ratio, "text": text})
     notes = []
     if scenario.shares_run_with is None:
-        for kind in BROKERS:
+        for kind in scenario.sides:
             if kind in records:
                 notes += delivery_notes(kind, records[kind])
     return rows, notes
 
 
-def verdict(row: dict) -> str:
+def verdict(row: dict, sides: tuple[str, ...] = BROKERS) -> str:
     ratio = row["ratio"]
     if ratio is None:
         return ""
     if abs(ratio - 1) < 0.05:
         return "≈"
-    starling_ahead = ratio > 1 if row["better"] == "higher" else ratio < 1
-    return "Starling" if starling_ahead else "Mosquitto"
+    first_ahead = ratio > 1 if row["better"] == "higher" else ratio < 1
+    winner = sides[0] if first_ahead else sides[1]
+    return {"starling": "Starling", "mosquitto": "Mosquitto"}.get(winner, winner)
 
 
-def render_table(results: list[dict]) -> str:
-    header = ["scenario", "metric", "better", "Starling", "Mosquitto", "S/M", "ahead", "notes"]
+def render_tables(results: list[dict]) -> str:
+    """One table per comparison: Starling vs Mosquitto, then Starling cluster vs single node."""
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for entry in results:
+        groups.setdefault(tuple(entry["sides"]), []).append(entry)
+    return "\n\n".join(render_table(entries, sides) for sides, entries in groups.items())
+
+
+def render_table(results: list[dict], sides: tuple[str, ...] = BROKERS) -> str:
+    first_side, second_side = sides
+    header = ["scenario", "metric", "better", *COLUMNS[sides][:3], "ahead", "notes"]
     body = []
     for entry in results:
         first = True
@@ -582,8 +749,8 @@ def render_table(results: list[dict]) -> str:
             body.append([
                 entry["title"] if first else "",
                 row["metric"], row["better"],
-                row["text"]["starling"], row["text"]["mosquitto"], row["text"]["ratio"],
-                verdict(row),
+                row["text"][first_side], row["text"][second_side], row["text"]["ratio"],
+                verdict(row, sides),
                 "; ".join(entry["notes"]) if first else "",
             ])
             first = False
@@ -636,7 +803,7 @@ def machine_info(options: argparse.Namespace, pinned: bool) -> dict:
         "mosquitto": mosquitto[0] if mosquitto else "unknown",
         "starling": f"starling {command_output([options.starling, '--version'])} ({commit})",
         "open_files_limit": _nofile(),
-        "pinning": "brokers on CPU 0, starling bench on CPU 1 (taskset)" if pinned
+        "pinning": "brokers on CPU 0 (both cluster nodes too), starling bench on CPU 1 (taskset)" if pinned
         else "none (taskset missing or fewer than 2 CPUs)",
     }
 
@@ -680,17 +847,23 @@ def on_signal(signum, _frame):
 def main(argv: list[str]) -> int:
     options = parse(argv)
     catalogue = scenarios()
+    names: dict[str, str] = {}  # what --only takes, with a title; a group's rows share one name
+    for s in catalogue:
+        if s.group is None:
+            names[s.name] = s.title
+        elif s.group not in names:
+            names[s.group] = ("cluster: Starling, publishers on node A and subscribers on node B, "
+                              "vs a single node (1→1 unlimited; 10 pairs × 1,000 msg/s)")
     if options.list:
-        for s in catalogue:
-            print(f"{s.name:10} {s.title}")
+        for name, title in names.items():
+            print(f"{name:10} {title}")
         return 0
     wanted = [n.strip() for n in options.only.split(",") if n.strip()]
-    unknown = [n for n in wanted if n not in {s.name for s in catalogue}]
+    unknown = [n for n in wanted if n not in names]
     if unknown:
-        print(f"bench: unknown scenario {', '.join(unknown)}; one of "
-              + ", ".join(s.name for s in catalogue), file=sys.stderr)
+        print(f"bench: unknown scenario {', '.join(unknown)}; one of " + ", ".join(names), file=sys.stderr)
         return 64
-    selected = [s for s in catalogue if not wanted or s.name in wanted]
+    selected = [s for s in catalogue if not wanted or s.selector in wanted]
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -710,8 +883,10 @@ def main(argv: list[str]) -> int:
     print(f"brokers    {machine['starling']}; {machine['mosquitto']}")
     print(f"pinning    {machine['pinning']}; open files limit {machine['open_files_limit']}")
     print(f"runs       {options.duration:g} s each, MQTT 5, 64-byte payloads, fresh broker per run, "
-          "Starling then Mosquitto")
+          "Starling then Mosquitto" + ("; cluster: two clustered nodes, then one node" if any(
+              s.sides == CLUSTER_SIDES for s in selected) else ""))
     print()
+    name_width = max(len(s.name) for s in selected) if selected else 9
 
     started = time.monotonic()
     results = []
@@ -720,8 +895,8 @@ def main(argv: list[str]) -> int:
         for scenario in selected:
             records = {}
             if scenario.kind != "skip":
-                for kind in BROKERS:
-                    print(f"  {scenario.name:9} {LABELS[kind]:9} ...", end=" ", flush=True)
+                for kind in scenario.sides:
+                    print(f"  {scenario.name:{name_width}} {COLUMN_LABEL[kind]:9} ...", end=" ", flush=True)
                     record = runner.run(scenario, kind)
                     records[kind] = record
                     status = "error" if record.get("error") else (
@@ -731,8 +906,8 @@ def main(argv: list[str]) -> int:
                             scenario.shares_run_with in {s.name for s in selected}) else ""
                     print(f"{status} ({record.get('seconds', 0):.0f} s)", flush=True)
             rows, notes = build_rows(scenario, records)
-            results.append({"name": scenario.name, "title": scenario.title, "rows": rows, "notes": notes,
-                            "runs": {k: v for k, v in records.items()}})
+            results.append({"name": scenario.name, "title": scenario.title, "sides": list(scenario.sides),
+                            "rows": rows, "notes": notes, "runs": {k: v for k, v in records.items()}})
     except Interrupted as signal_name:
         interrupted = str(signal_name)
         print("interrupted", flush=True)
@@ -741,9 +916,14 @@ def main(argv: list[str]) -> int:
 
     elapsed = time.monotonic() - started
     print()
-    print(render_table(results))
+    print(render_tables(results))
     print()
-    print("S/M is Starling ÷ Mosquitto; 'better' says which direction wins; 'ahead' needs a 5% margin.")
+    if any(tuple(entry["sides"]) == BROKERS for entry in results):
+        print("S/M is Starling ÷ Mosquitto; 'better' says which direction wins; 'ahead' needs a 5% margin.")
+    if any(tuple(entry["sides"]) == CLUSTER_SIDES for entry in results):
+        print("C/S is Starling cluster ÷ Starling single node, the same load in the same run: publishers on "
+              "node A,\nsubscribers on node B of a two-node cluster (both nodes on the broker CPU), against "
+              "one node.\nMosquitto has no cluster, so it has no part in these rows.")
     if interrupted:
         print(f"interrupted by {interrupted}: the table holds the scenarios that finished")
 
@@ -759,6 +939,9 @@ def main(argv: list[str]) -> int:
             "idle_connections": IDLE_CONNECTIONS,
             "mosquitto_config": mosquitto_config(0).replace("listener 0 ", "listener PORT "),
             "starling_flags": ["--log-level", "warning", *starling_settings()],
+            "cluster_flags": ["--cluster-listen", "127.0.0.1:PORT", "--admin-listen", "127.0.0.1:PORT",
+                              "--cluster-secret", CLUSTER_SECRET, "--seed", "NODE_A (node B only)"],
+            "cluster_settle_s": CLUSTER_SETTLE_S,
         },
         "elapsed_s": round(elapsed, 1),
         "interrupted": interrupted,

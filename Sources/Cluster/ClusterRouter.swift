@@ -20,7 +20,10 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         /// Forwards older than this are not replayed.
         public var replayMaximumAge = TimeAmount.seconds(30)
 
-        public init() {}
+        public init(replayCapacity: Int = 100_000, replayMaximumAge: TimeAmount = .seconds(30)) {
+            self.replayCapacity = replayCapacity
+            self.replayMaximumAge = replayMaximumAge
+        }
     }
 
     let loop: any EventLoop
@@ -177,18 +180,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             delivered[link.peerName] = (link.peerBootID, 0)
         }
         link.write(.routeSnapshot(makeSnapshot()))
-        var buffer =
-            replay[link.peerName]
-            ?? ForwardReplayBuffer(
-                capacity: limits.replayCapacity,
-                maximumAge: limits.replayMaximumAge
-            )
-        if buffer.peerBootID != link.peerBootID {
-            if buffer.peerBootID != nil { buffer.discardAll() }
-            buffer.peerBootID = link.peerBootID
-        }
-        let pending = buffer.replay(now: .now())
-        replay[link.peerName] = buffer
+        let pending = Self.prepareReplay(&replay[link.peerName, default: newReplayBuffer()], for: link.peerBootID)
         if !pending.isEmpty {
             counters.replayed &+= UInt64(pending.count)
             for chunk in Self.chunks(pending) { link.write(.forward(PeerFrame.ForwardBatch(messages: chunk))) }
@@ -461,14 +453,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
                 continue
             }
             if message.publish.qos != .atMostOnce {
-                var buffer =
-                    replay[node]
-                    ?? ForwardReplayBuffer(
-                        capacity: limits.replayCapacity,
-                        maximumAge: limits.replayMaximumAge
-                    )
-                buffer.record(&message, now: now)
-                replay[node] = buffer
+                // Mutated in place: a copy out of the dictionary would copy every pending entry per message.
+                replay[node, default: newReplayBuffer()].record(&message, now: now)
             }
             byNode[node, default: []].append(message)
         }
@@ -483,6 +469,22 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             for chunk in Self.chunks(messages) { link.write(.forward(PeerFrame.ForwardBatch(messages: chunk))) }
             link.flush()
         }
+    }
+
+    private func newReplayBuffer() -> ForwardReplayBuffer {
+        ForwardReplayBuffer(capacity: limits.replayCapacity, maximumAge: limits.replayMaximumAge)
+    }
+
+    /// What to send again to a peer's boot on a new link; a new boot gets nothing (what it had is gone).
+    private static func prepareReplay(
+        _ buffer: inout ForwardReplayBuffer,
+        for bootID: UInt64
+    ) -> [PeerFrame.ForwardedMessage] {
+        if buffer.peerBootID != bootID {
+            if buffer.peerBootID != nil { buffer.discardAll() }
+            buffer.peerBootID = bootID
+        }
+        return buffer.replay(now: .now())
     }
 
     /// FORWARD frames stay well under the frame cap: at most 1,024 messages or about 1 MiB of payload each.

@@ -30,6 +30,7 @@ struct ForwardReplayBuffer {
     mutating func record(_ message: inout PeerFrame.ForwardedMessage, now: NIODeadline) {
         message.id = nextID
         nextID &+= 1
+        guard capacity > 0 else { return }  // replay turned off: acknowledged, never kept
         if count >= capacity {
             head += 1
             dropped &+= 1

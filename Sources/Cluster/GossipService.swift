@@ -17,6 +17,7 @@ public final class GossipService: Sendable {
     private let tcp: any Channel
     private let authenticator: GossipAuthenticator
     private let resolver: AddressResolver
+    private let srvLookup = SRVLookup()
     private let settings: GossipSettings
     private let logger: Logger
     private let origin: NIODeadline
@@ -379,20 +380,53 @@ public final class GossipService: Sendable {
 
     // MARK: Discovery
 
-    /// Resolves the discovery name and push-pulls with every address that is not an active member yet.
+    /// Looks up the discovery name's SRV records first and push-pulls with every endpoint that is not an
+    /// active member yet; without SRV records, does the same with its A/AAAA records and the cluster port.
     private func discover(_ name: String) {
+        srvLookup.lookup(name, on: loop).whenComplete { result in
+            switch result {
+            case .success(let endpoints) where !endpoints.isEmpty:
+                self.logger.debug("discovery: SRV records of \(name)", metadata: ["found": "\(endpoints)"])
+                for endpoint in endpoints {
+                    let target = PeerAddress.text(host: endpoint.host, port: endpoint.port)
+                    self.resolver.resolveAll(target, on: self.loop).whenComplete { result in
+                        switch result {
+                        case .success(let addresses): self.pushPullWithNewcomers(addresses)
+                        case .failure: self.logger.debug("discovery: cannot resolve SRV target \(target)")
+                        }
+                    }
+                }
+            case .success:
+                self.logger.debug("discovery: no SRV records for \(name)")
+                self.discoverAddresses(name, srvOutcome: "no SRV records")
+            case .failure(let error):
+                self.logger.debug("discovery: SRV lookup of \(name) failed", metadata: ["error": "\(error)"])
+                self.discoverAddresses(name, srvOutcome: "\(error)")
+            }
+        }
+    }
+
+    /// The A/AAAA records of `name`, with the cluster port.
+    private func discoverAddresses(_ name: String, srvOutcome: String) {
         let target = PeerAddress.text(host: name, port: port)
         resolver.resolveAll(target, on: loop).whenComplete { result in
-            guard case .success(let addresses) = result else {
-                self.logger.warning("discovery: cannot resolve \(name)")
-                return
+            switch result {
+            case .success(let addresses):
+                self.logger.debug("discovery: A/AAAA records of \(name)", metadata: ["found": "\(addresses)"])
+                self.pushPullWithNewcomers(addresses)
+            case .failure:
+                self.logger.warning("discovery: cannot resolve \(name)", metadata: ["srv": "\(srvOutcome)"])
             }
-            let active = Set(self.machine.value.members.filter { $0.state.isActive }.map(\.address))
-            for address in addresses {
-                guard let text = PeerAddress.text(address), text != self.identity.address, !active.contains(text)
-                else { continue }
-                self.startPushPull(self.machine.value.makePushPullPayload(), with: text)
+        }
+    }
+
+    private func pushPullWithNewcomers(_ addresses: [SocketAddress]) {
+        let active = Set(machine.value.members.filter { $0.state.isActive }.map(\.address))
+        for address in addresses {
+            guard let text = PeerAddress.text(address), text != identity.address, !active.contains(text) else {
+                continue
             }
+            startPushPull(machine.value.makePushPullPayload(), with: text)
         }
     }
 

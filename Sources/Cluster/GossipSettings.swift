@@ -10,10 +10,15 @@ public struct GossipSettings: Sendable {
     public var advertise: String?
     public var seeds: [String]
     public var secret: String
-    /// A name whose A/AAAA records are seeds (with the cluster port), re-resolved every `discoveryInterval`.
+    /// A name whose SRV records (else A/AAAA records, with the cluster port) are seeds, re-resolved every
+    /// `discoveryInterval`.
     public var discoveryDNS: String?
     public var discoveryInterval: Duration
     public var membership: MembershipConfiguration
+    /// Unacknowledged QoS 1/2 forwards kept per peer for replay after a link drop.
+    public var replayBufferSize = 100_000
+    /// Forwards older than this are not replayed.
+    public var replayBufferAge: Duration = .seconds(30)
 
     public init(
         nodeName: String,

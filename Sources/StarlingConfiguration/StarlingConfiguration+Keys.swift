@@ -48,6 +48,8 @@ extension StarlingConfiguration {
         .string("cluster.secret", \.cluster.secret, allowingEmpty: true),
         .string("cluster.discovery_dns", \.cluster.discoveryDNS, allowingEmpty: true),
         .duration("cluster.discovery_interval", \.cluster.discoveryInterval, in: .seconds(1)...unboundedDuration),
+        .integer("cluster.replay_buffer_size", \.cluster.replayBufferSize, in: 0...10_000_000),
+        .duration("cluster.replay_buffer_age", \.cluster.replayBufferAge, in: .zero...(.seconds(3600))),
         .boolean("admin.enabled", \.admin.enabled),
         .hostPort("admin.listen", \.admin.listen),
     ]

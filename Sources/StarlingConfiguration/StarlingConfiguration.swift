@@ -157,6 +157,10 @@ public struct StarlingConfiguration: Sendable, Equatable {
         public var discoveryDNS = ""
         /// `cluster.discovery_interval`: how often seeds are resolved and re-contacted.
         public var discoveryInterval: Duration = .seconds(30)
+        /// `cluster.replay_buffer_size`: unacknowledged QoS 1/2 forwards kept per peer to replay after a link drop.
+        public var replayBufferSize = 100_000
+        /// `cluster.replay_buffer_age`: forwards older than this are not replayed.
+        public var replayBufferAge: Duration = .seconds(30)
 
         public init() {}
     }

@@ -75,6 +75,13 @@ public final class StarlingNode: Sendable {
                     clusterName: settings.membership.clusterName,
                     secret: settings.secret,
                     loop: service.eventLoop,
+                    limits: ClusterRouter.Limits(
+                        replayCapacity: settings.replayBufferSize,
+                        replayMaximumAge: .nanoseconds(
+                            Int64(settings.replayBufferAge.components.seconds) * 1_000_000_000
+                                + settings.replayBufferAge.components.attoseconds / 1_000_000_000
+                        )
+                    ),
                     logger: logger
                 )
                 router = clusterRouter

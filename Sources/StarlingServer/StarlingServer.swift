@@ -75,6 +75,8 @@ extension GossipSettings {
             discoveryInterval: cluster.discoveryInterval
         )
         membership.reconnectInterval = cluster.discoveryInterval
+        replayBufferSize = cluster.replayBufferSize
+        replayBufferAge = cluster.replayBufferAge
     }
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Multi-process cluster tests: real `starling serve` processes on loopback, and (where the machine
-allows network namespaces) three hosts joined by a bridge, one cut off and reconnected.
+allows network namespaces) three hosts joined by a bridge, one cut off and reconnected; and MQTT clients
+(paho-mqtt) publishing and subscribing across three nodes.
 
-    python3 Tests/Cluster/run.py --starling BIN [--only multiprocess|netns]
+    python3 Tests/Cluster/run.py --starling BIN [--only multiprocess|interop|netns]
 
 Prints one line per check and ends with `cluster: N passed, N failed[, N skipped]`.
 """
@@ -14,6 +15,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import interop  # noqa: E402
 import multiprocess  # noqa: E402
 import netns  # noqa: E402
 
@@ -21,7 +23,7 @@ import netns  # noqa: E402
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--starling", required=True)
-    parser.add_argument("--only", choices=["multiprocess", "netns"])
+    parser.add_argument("--only", choices=["multiprocess", "interop", "netns"])
     args = parser.parse_args()
     binary = os.path.abspath(args.starling)
     results = {"passed": 0, "failed": 0, "skipped": 0}
@@ -34,13 +36,13 @@ def main():
         results["skipped"] += 1
         print(f"SKIP  {name}  ({reason})", flush=True)
 
-    for suite in [multiprocess, netns]:
+    for suite in [multiprocess, interop, netns]:
         short = suite.__name__
         if args.only and args.only != short:
             continue
         print(f"== {short}", flush=True)
         try:
-            if suite is netns:
+            if suite in (netns, interop):
                 suite.run(binary, check, skip)
             else:
                 suite.run(binary, check)

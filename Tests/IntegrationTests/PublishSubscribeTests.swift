@@ -1,6 +1,7 @@
 import Broker
 import MQTTCodec
 import NIOCore
+import StarlingServer
 import StarlingTestKit
 import Testing
 
@@ -188,6 +189,8 @@ struct FlowControlTests {
             async let published: Void = publisher.publishPipelined(count: total, prefix: "f", window: 500) { _ in
                 "flow/x"
             }
+            // The subscriber reads nothing until its queue is past half full, as a slow consumer would.
+            try await eventually("the subscriber falls behind") { node.node.broker.isCongested }
             let counter = ReceivedCount()
             let received = try await subscriber.collectAcknowledging(
                 until: ContinuousClock.now + .seconds(120),

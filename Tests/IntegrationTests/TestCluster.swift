@@ -9,8 +9,9 @@ import StarlingServer
 import StarlingTestKit
 import Testing
 
-/// Starts `count` clustered nodes in this process on loopback, joined through the first, with gossip ten
-/// times faster than the defaults; waits until every pair is linked with routes exchanged.
+/// Starts `count` clustered nodes in this process on loopback, joined through the first, with gossip a few
+/// times faster than the defaults (not more: other tests share the CPU, and a starved node must not be
+/// declared dead); waits until every pair is linked with routes exchanged.
 func withCluster(
     _ count: Int = 3,
     strategy: SharedSubscriptionStrategy = .roundRobin,
@@ -41,8 +42,8 @@ func withCluster(
                 seeds: nodes.first.flatMap { $0.gossip.map { [$0.identity.address] } } ?? [],
                 secret: "s3cret"
             )
-            gossip.membership.protocolPeriod = .milliseconds(100)
-            gossip.membership.probeTimeout = .milliseconds(50)
+            gossip.membership.protocolPeriod = .milliseconds(300)
+            gossip.membership.probeTimeout = .milliseconds(200)
             gossip.membership.joinRetryInterval = .milliseconds(200)
             gossip.membership.reconnectInterval = .seconds(1)
             options.cluster = gossip

@@ -237,6 +237,20 @@ struct KeyCase: Sendable, CustomTestStringConvertible {
             expectation: #"expected a duration of at least 1s, got "10ms""#
         ),
         KeyCase(
+            key: "cluster.replay_buffer_size",
+            valid: "500",
+            isSet: { $0.cluster.replayBufferSize == 500 },
+            invalid: "-1",
+            expectation: "expected an integer 0…10000000, got -1"
+        ),
+        KeyCase(
+            key: "cluster.replay_buffer_age",
+            valid: #""2m""#,
+            isSet: { $0.cluster.replayBufferAge == .seconds(120) },
+            invalid: #""2h""#,
+            expectation: #"expected a duration between 0s and 1h, got "2h""#
+        ),
+        KeyCase(
             key: "admin.enabled",
             valid: "false",
             isSet: { !$0.admin.enabled },
