@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import StarlingTestKit
 import Testing
 
 @testable import Cluster
@@ -227,7 +228,7 @@ struct DNSMessageTests {
 
     @Test("random and mutated messages never trap")
     func parseResponse_neverTraps_onGarbage() {
-        var random = SplitMix64(seed: 0x5EED_D15C)
+        var random = SeededRandom(seed: 0x5EED_D15C)
         let valid = Self.discoveryResponse()
         for round in 0..<20_000 {
             var bytes: [UInt8]
@@ -465,22 +466,5 @@ final class FakeNameserver: Sendable {
             }
             context.flush()
         }
-    }
-}
-
-/// A small seeded generator, so the garbage test is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
