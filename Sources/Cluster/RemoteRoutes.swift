@@ -1,16 +1,19 @@
 import ClusterProtocol
 import NIOConcurrencyHelpers
+import Synchronization
 import Topics
 
 /// Other nodes' plain routes, filter → nodes, for matching a publish on any event loop. A filter held by
 /// many subscribers on one node is one entry: nodes announce filters, not subscribers.
 final class RemoteRouteTable: Sendable {
     private let trie = NIOLockedValueBox(SubscriptionTrie<String, Void>())
+    /// Routes in the trie, readable without the lock: a publish with no remote routes takes no lock.
+    private let routeCount = Atomic<Int>(0)
 
     /// The nodes with a route matching `topic`, each once.
     func nodes(matching topic: TopicName) -> [String] {
-        trie.withLockedValue { trie in
-            guard !trie.isEmpty else { return [] }
+        guard routeCount.load(ordering: .relaxed) > 0 else { return [] }
+        return trie.withLockedValue { trie in
             var nodes: [String] = []
             trie.forEachMatch(topic) { node, _ in
                 if !nodes.contains(node) { nodes.append(node) }
@@ -20,11 +23,15 @@ final class RemoteRouteTable: Sendable {
     }
 
     func add(_ filter: TopicFilter, node: String) {
-        trie.withLockedValue { _ = $0.insert(filter, key: node, value: ()) }
+        trie.withLockedValue { trie in
+            if trie.insert(filter, key: node, value: ()) == nil { routeCount.add(1, ordering: .relaxed) }
+        }
     }
 
     func remove(_ filter: TopicFilter, node: String) {
-        trie.withLockedValue { _ = $0.remove(filter, key: node) }
+        trie.withLockedValue { trie in
+            if trie.remove(filter, key: node) != nil { routeCount.subtract(1, ordering: .relaxed) }
+        }
     }
 
     /// Filter → nodes, sorted, for the admin API.
