@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "StarlingBenchTests",
             dependencies: [
-                "StarlingBench", "MQTTCodec",
+                "StarlingBench", "MQTTCodec", "StarlingTestKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -162,7 +162,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"], swiftSettings: strictSettings),
-        .testTarget(name: "TopicsTests", dependencies: ["Topics"], swiftSettings: strictSettings),
+        .testTarget(name: "TopicsTests", dependencies: ["Topics", "StarlingTestKit"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrokerTests",
             dependencies: [

@@ -156,8 +156,12 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         )
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(IdleStateHandler(readTimeout: .seconds(15), writeTimeout: .seconds(3)))
+        let byteCounter = ByteCounter()
+        try sync.addHandler(byteCounter)
         try sync.addHandler(ByteToMessageHandler(PeerFrameDecoder()))
-        try sync.addHandler(PeerLinkHandler(router: self, handshake: handshake, dialedPeer: dialedPeer))
+        try sync.addHandler(
+            PeerLinkHandler(router: self, handshake: handshake, dialedPeer: dialedPeer, byteCounter: byteCounter)
+        )
     }
 
     func linkEstablished(_ link: PeerLink) {
@@ -509,9 +513,10 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     // MARK: Conversions
 
     static func publish(from message: Message) -> MQTTPacket.Publish? {
+        let now = NIODeadline.now()
+        if message.isExpired(at: now) { return nil }
         var properties = message.properties
-        properties.messageExpiryInterval = message.remainingExpiry(at: .now())
-        if message.isExpired(at: .now()) { return nil }
+        properties.messageExpiryInterval = message.remainingExpiry(at: now)
         return MQTTPacket.Publish(
             topic: message.topic.string,
             payload: message.payload,
@@ -555,10 +560,12 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     public func linkViews() async -> (links: [LinkView], counters: ClusterCounters) {
         (try? await loop.submit {
             let views = self.links.values.map { link in
-                LinkView(
+                var counters = link.counters
+                counters.bytesIn = link.byteCounter.bytes
+                return LinkView(
                     peer: link.peerName,
                     bootID: link.peerBootID,
-                    counters: link.counters,
+                    counters: counters,
                     buffered: self.replay[link.peerName]?.count ?? 0,
                     dropped: self.replay[link.peerName]?.dropped ?? 0
                 )

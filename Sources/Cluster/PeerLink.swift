@@ -8,8 +8,11 @@ final class PeerLink {
     let version: UInt8
     let channel: any Channel
     var counters = PeerLinkCounters()
+    /// Bytes read from the peer, counted before decoding.
+    let byteCounter: ByteCounter
 
-    init(peerName: String, peerBootID: UInt64, version: UInt8, channel: any Channel) {
+    init(peerName: String, peerBootID: UInt64, version: UInt8, channel: any Channel, byteCounter: ByteCounter) {
+        self.byteCounter = byteCounter
         self.peerName = peerName
         self.peerBootID = peerBootID
         self.version = version

@@ -18,7 +18,10 @@ final class PeerLinkHandler: ChannelInboundHandler {
 
     static let handshakeTimeLimit = TimeAmount.seconds(5)
 
-    init(router: ClusterRouter, handshake: PeerHandshake, dialedPeer: String?) {
+    private let byteCounter: ByteCounter
+
+    init(router: ClusterRouter, handshake: PeerHandshake, dialedPeer: String?, byteCounter: ByteCounter) {
+        self.byteCounter = byteCounter
         self.router = router
         self.handshake = handshake
         self.dialedPeer = dialedPeer
@@ -72,7 +75,8 @@ final class PeerLinkHandler: ChannelInboundHandler {
                 peerName: established.peerName,
                 peerBootID: established.peerBootID,
                 version: established.version,
-                channel: context.channel
+                channel: context.channel,
+                byteCounter: byteCounter
             )
             self.link = link
             router.linkEstablished(link)

@@ -19,8 +19,6 @@ public enum PeerFrameCodec {
     static let maximumStringLength = 65_535
     static let maximumRoutes = 4_000_000
     static let maximumMessages = 65_536
-    /// A shared message is re-dispatched at most this many times before it is dropped (and counted).
-    public static let maximumHops: UInt8 = 4
 
     // MARK: Encoding
 

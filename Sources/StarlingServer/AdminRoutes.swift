@@ -46,6 +46,7 @@ enum AdminRoutes {
                 ("bootId", JSONText.quoted(String(link.bootID, radix: 16))),
                 ("framesIn", String(link.counters.framesIn)),
                 ("framesOut", String(link.counters.framesOut)),
+                ("bytesIn", String(link.counters.bytesIn)),
                 ("bytesOut", String(link.counters.bytesOut)),
                 ("forwardsIn", String(link.counters.forwardsIn)),
                 ("forwardsOut", String(link.counters.forwardsOut)),

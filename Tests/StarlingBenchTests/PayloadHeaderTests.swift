@@ -1,4 +1,5 @@
 import NIOCore
+import StarlingTestKit
 import Testing
 
 @testable import StarlingBench

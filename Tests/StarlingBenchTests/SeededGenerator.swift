@@ -1,16 +1,4 @@
-/// SplitMix64: the only source of randomness in these tests. Failures print the seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+import StarlingTestKit
 
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The tests draw from the shared SplitMix64 generator, so a failure replays from the seed printed with it.
+typealias SeededGenerator = SeededRandom

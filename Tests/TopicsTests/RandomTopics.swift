@@ -1,3 +1,5 @@
+import StarlingTestKit
+
 @testable import Topics
 
 /// Random topics and filters over a small alphabet of levels, so that random filters and topics often match.

@@ -1,3 +1,4 @@
+import StarlingTestKit
 import Testing
 import Topics
 
