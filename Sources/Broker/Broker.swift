@@ -18,6 +18,8 @@ public final class Broker: @unchecked Sendable {
     let retained: RetainedStore
     let sharedSubscriptions: SharedSubscriptionTable
     private let registry = NIOLockedValueBox([String: RegistryEntry]())
+    /// Sessions that moved to another node and still pass on what reaches them here, by client identifier.
+    let stubs = NIOLockedValueBox([String: RegistryEntry]())
     /// The cluster layer, when this node is part of one; set once by `attach(cluster:)` before clients connect.
     public internal(set) var cluster: (any ClusterBridge)?
     /// How this node is named to its peers (settles exclusive-subscription races).
@@ -29,7 +31,7 @@ public final class Broker: @unchecked Sendable {
     let exclusiveState = NIOLockedValueBox(ExclusiveState())
     private let nextSessionID = Atomic<UInt64>(1)
     private let assignedClientIDCounter = Atomic<UInt64>(0)
-    private let bootID = UInt64.random(in: 1...UInt64.max)
+    let bootID = UInt64.random(in: 1...UInt64.max)
 
     struct RegistryEntry {
         var sessionID: SessionID
@@ -79,14 +81,26 @@ public final class Broker: @unchecked Sendable {
         on shard: Shard
     ) -> EventLoopFuture<Session> {
         shard.eventLoop.assertInEventLoop()
-        return connect(negotiated, connection: connection, on: shard, ended: nil)
+        guard let cluster else { return connect(negotiated, connection: connection, on: shard, adopting: nil) }
+        // In a cluster the client identifier is claimed cluster-wide first; a session another node held
+        // comes back with the claim.
+        let promise = shard.eventLoop.makePromise(of: Session.self)
+        cluster.claimSession(clientID: negotiated.clientID, cleanStart: negotiated.cleanStart) { snapshot in
+            let attached = shard.eventLoop.flatSubmit {
+                self.connect(negotiated, connection: connection, on: shard, adopting: snapshot)
+            }
+            attached.cascade(to: promise)
+            return attached.map { _ in }
+        }
+        return promise.futureResult
     }
 
-    private func connect(
+    func connect(
         _ negotiated: NegotiatedConnect,
         connection: any SessionConnection,
         on shard: Shard,
-        ended: SessionID?
+        ended: SessionID? = nil,
+        adopting snapshot: SessionSnapshot?
     ) -> EventLoopFuture<Session> {
         enum Claim {
             case created(Session)
@@ -103,7 +117,8 @@ public final class Broker: @unchecked Sendable {
         switch claim {
         case .created(let session):
             shard.sessions[session.id] = session
-            session.attach(connection, negotiated: negotiated, sessionPresent: false)
+            if let snapshot { session.restore(snapshot) }
+            session.attach(connection, negotiated: negotiated, sessionPresent: snapshot != nil)
             return shard.eventLoop.makeSucceededFuture(session)
         case .existing(let entry):
             let home = shards[entry.shardIndex]
@@ -111,15 +126,46 @@ public final class Broker: @unchecked Sendable {
                 if let session = home.sessions[entry.sessionID],
                     let resumed = session.takeOver(cleanStart: negotiated.cleanStart)
                 {
+                    if let snapshot { resumed.merge(snapshot) }
                     resumed.attach(connection, negotiated: negotiated, sessionPresent: true)
                     return home.eventLoop.makeSucceededFuture(resumed)
                 }
                 // The session ended (Clean Start, expiry): start a new one where the connection is.
                 return shard.eventLoop.flatSubmit {
-                    self.connect(negotiated, connection: connection, on: shard, ended: entry.sessionID)
+                    self.connect(
+                        negotiated,
+                        connection: connection,
+                        on: shard,
+                        ended: entry.sessionID,
+                        adopting: snapshot
+                    )
                 }
             }
         }
+    }
+
+    /// The shard and session a client identifier names here, if any.
+    func registered(_ clientID: String) -> RegistryEntry? {
+        registry.withLockedValue { $0[clientID] }
+    }
+
+    /// Client identifiers of every session this node holds.
+    public var sessionClientIDs: [String] {
+        registry.withLockedValue { Array($0.keys) }
+    }
+
+    /// Adds a session that was created elsewhere (pushed here) to the registry, unless one exists.
+    func registerIfAbsent(_ clientID: String, create: () -> Session) -> (Session?, RegistryEntry?) {
+        registry.withLockedValue { registry in
+            if let entry = registry[clientID] { return (nil, entry) }
+            let session = create()
+            registry[clientID] = RegistryEntry(sessionID: session.id, shardIndex: session.shard.index)
+            return (session, nil)
+        }
+    }
+
+    func makeSessionID() -> SessionID {
+        SessionID(nextSessionID.add(1, ordering: .relaxed).newValue)
     }
 
     func unregister(clientID: String, sessionID: SessionID) {

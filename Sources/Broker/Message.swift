@@ -19,6 +19,8 @@ public final class Message: Sendable {
     public let expiresAt: NIODeadline?
     /// The session that published it, for No Local; nil for messages the broker makes.
     public let publisherSessionID: SessionID?
+    /// Names the publish cluster-wide, so a session that moved between nodes can drop a second copy.
+    public let origin: MessageOrigin
 
     public init(
         topic: TopicName,
@@ -27,7 +29,8 @@ public final class Message: Sendable {
         retain: Bool,
         properties: MQTTProperties = MQTTProperties(),
         expiresAt: NIODeadline? = nil,
-        publisherSessionID: SessionID? = nil
+        publisherSessionID: SessionID? = nil,
+        origin: MessageOrigin = .none
     ) {
         self.topic = topic
         self.payload = payload
@@ -36,6 +39,7 @@ public final class Message: Sendable {
         self.properties = properties
         self.expiresAt = expiresAt
         self.publisherSessionID = publisherSessionID
+        self.origin = origin
     }
 
     /// Whether the message has expired at `now` [MQTT-3.3.2-5].
@@ -60,4 +64,19 @@ public struct SessionID: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public var description: String { "#\(rawValue)" }
+}
+
+/// A publish's cluster-wide name: the boot of the broker process it was published on, and a number that
+/// process never repeats.
+public struct MessageOrigin: Hashable, Sendable {
+    public var bootID: UInt64
+    public var sequence: UInt64
+
+    public init(bootID: UInt64, sequence: UInt64) {
+        self.bootID = bootID
+        self.sequence = sequence
+    }
+
+    /// Messages without a name take part in no duplicate check.
+    public static let none = MessageOrigin(bootID: 0, sequence: 0)
 }

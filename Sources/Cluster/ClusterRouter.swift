@@ -28,8 +28,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
 
     let loop: any EventLoop
     let logger: Logger
-    private let broker: Broker
-    private let localName: String
+    let broker: Broker
+    let localName: String
     private let localBootID: UInt64
     private let clusterName: String
     private let secret: [UInt8]
@@ -37,8 +37,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     let remoteRoutes = RemoteRouteTable()
 
     // On `loop`:
-    private var links: [String: PeerLink] = [:]
-    private var alivePeers: [String: Member] = [:]
+    var links: [String: PeerLink] = [:]
+    var alivePeers: [String: Member] = [:]
     private var dialing: Set<String> = []
     private var backoff: [String: TimeAmount] = [:]
     private var localSequence: UInt64 = 0
@@ -46,10 +46,12 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     private var replay: [String: ForwardReplayBuffer] = [:]
     /// Per peer: its boot and the highest forward id delivered from it.
     private var delivered: [String: (bootID: UInt64, lastID: UInt64)] = [:]
-    private var counters = ClusterCounters()
+    var counters = ClusterCounters()
     /// Per peer: the highest of this node's route sequence numbers it has applied.
     private var routeAcks: [String: UInt64] = [:]
     private var propagationWaiters: [(sequence: UInt64, promise: EventLoopPromise<Void>)] = []
+    /// The session registry's state (ClusterRouter+Sessions.swift).
+    var sessions = SessionCoordination()
 
     /// The longest a SUBACK waits for peers to learn a route; a slow peer must not stall subscribers.
     static let propagationTimeLimit = TimeAmount.seconds(1)
@@ -98,8 +100,9 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             case .memberSuspect:
                 break  // still a member; its link decides for itself
             case .memberDead(let member), .memberLeft(let member), .memberRemoved(let member):
-                self.alivePeers.removeValue(forKey: member.name)
+                let wasAlive = self.alivePeers.removeValue(forKey: member.name) != nil
                 self.forget(member.name)
+                if wasAlive { self.sessionsMemberGone(member.name) }
             }
         }
     }
@@ -184,6 +187,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             delivered[link.peerName] = (link.peerBootID, 0)
         }
         link.write(.routeSnapshot(makeSnapshot()))
+        sessionsLinkEstablished(link)
         let pending = Self.prepareReplay(&replay[link.peerName, default: newReplayBuffer()], for: link.peerBootID)
         if !pending.isEmpty {
             counters.replayed &+= UInt64(pending.count)
@@ -310,6 +314,9 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             link.flush()
         case .pong, .unknown:
             break
+        case .sessionClaim, .sessionClaimReply, .sessionFetch, .sessionHandoff, .sessionRelease, .sessionRegister,
+            .sessionEnded, .sessionEvict, .sessionLookup, .sessionLookupReply:
+            receivedSessionFrame(frame, on: link)
         case .hello, .authenticate:
             logger.warning("peer sent a handshake frame on an established link", metadata: ["peer": "\(link.peerName)"])
             link.channel.close(promise: nil)
@@ -377,7 +384,11 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
                 state.lastID = forward.id
             }
             link.counters.forwardsIn &+= 1
-            guard let message = Self.message(from: forward.publish, now: now) else { continue }
+            if case .session = forward.target {
+                deliverToSession(forward)
+                continue
+            }
+            guard let message = Self.message(from: forward.publish, origin: forward.origin, now: now) else { continue }
             switch forward.target {
             case .subscribers:
                 plain.append(message)
@@ -390,6 +401,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
                     clientID: clientID,
                     hops: forward.hops
                 )
+            case .session:
+                break  // handled above
             }
         }
         delivered[link.peerName] = state
@@ -405,7 +418,12 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     public func forward(_ message: Message, fromShard shardIndex: Int) {
         let nodes = remoteRoutes.nodes(matching: message.topic)
         guard !nodes.isEmpty, let publish = Self.publish(from: message) else { return }
-        let forwarded = PeerFrame.ForwardedMessage(id: 0, target: .subscribers, publish: publish)
+        let forwarded = PeerFrame.ForwardedMessage(
+            id: 0,
+            origin: Self.origin(of: message),
+            target: .subscribers,
+            publish: publish
+        )
         enqueue(nodes.map { ($0, forwarded) }, fromShard: shardIndex)
     }
 
@@ -421,6 +439,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         guard let publish = Self.publish(from: message) else { return }
         let forwarded = PeerFrame.ForwardedMessage(
             id: 0,
+            origin: Self.origin(of: message),
             target: .sharedMember(group: group, filter: filter.string, clientID: clientID),
             publish: publish,
             hops: hops
@@ -429,7 +448,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     }
 
     /// Collects forwards for the end of the shard's tick, so a burst becomes one hop and one frame per node.
-    private func enqueue(_ items: [(node: String, message: PeerFrame.ForwardedMessage)], fromShard shardIndex: Int) {
+    func enqueue(_ items: [(node: String, message: PeerFrame.ForwardedMessage)], fromShard shardIndex: Int) {
         let box = outboxes[shardIndex]
         let scheduleFlush = box.withLockedValue { outbox in
             outbox.messages.append(contentsOf: items)
@@ -512,6 +531,10 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
 
     // MARK: Conversions
 
+    static func origin(of message: Message) -> PeerFrame.Origin {
+        PeerFrame.Origin(bootID: message.origin.bootID, sequence: message.origin.sequence)
+    }
+
     static func publish(from message: Message) -> MQTTPacket.Publish? {
         let now = NIODeadline.now()
         if message.isExpired(at: now) { return nil }
@@ -527,7 +550,11 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         )
     }
 
-    static func message(from publish: MQTTPacket.Publish, now: NIODeadline) -> Message? {
+    static func message(
+        from publish: MQTTPacket.Publish,
+        origin: PeerFrame.Origin = .none,
+        now: NIODeadline
+    ) -> Message? {
         guard let topic = try? TopicName(validating: publish.topic) else { return nil }
         var properties = publish.properties
         let expiry = properties.messageExpiryInterval
@@ -538,7 +565,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             qos: publish.qos,
             retain: publish.retain,
             properties: properties,
-            expiresAt: expiry.map { now + .seconds(Int64($0)) }
+            expiresAt: expiry.map { now + .seconds(Int64($0)) },
+            origin: MessageOrigin(bootID: origin.bootID, sequence: origin.sequence)
         )
     }
 

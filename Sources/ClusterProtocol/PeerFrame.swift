@@ -21,6 +21,23 @@ public enum PeerFrame: Equatable, Sendable {
     case forwardAck(upTo: UInt64)
     case ping
     case pong
+    /// Sessions (cluster/PROTOCOL.md, "Sessions"): claim a client identifier at its directory node.
+    case sessionClaim(SessionClaim)
+    case sessionClaimReply(SessionClaimReply)
+    /// Ask the previous holder for a session; answered with ``sessionHandoff``.
+    case sessionFetch(SessionFetch)
+    case sessionHandoff(SessionHandoff)
+    /// The new holder's routes are everywhere: the old holder may stop passing messages on.
+    case sessionRelease(clientID: String)
+    /// Sessions the sender holds, for the directory of each (after membership changed).
+    case sessionRegister([SessionRecord])
+    /// A session the sender held has ended.
+    case sessionEnded(SessionRecord)
+    /// Two nodes hold a session of one client identifier: the receiver hands its copy to `winner`.
+    case sessionEvict(clientID: String, winner: String)
+    /// Where is this client's session? Answered by the directory with the holder (empty: none).
+    case sessionLookup(requestID: UInt64, clientID: String)
+    case sessionLookupReply(requestID: UInt64, holder: String)
     /// A frame type this version does not know, from a newer peer: skipped.
     case unknown(type: UInt8)
 
@@ -35,6 +52,16 @@ public enum PeerFrame: Equatable, Sendable {
         case forwardAck = 21
         case ping = 30
         case pong = 31
+        case sessionClaim = 50
+        case sessionClaimReply = 51
+        case sessionFetch = 52
+        case sessionHandoff = 53
+        case sessionRelease = 54
+        case sessionRegister = 55
+        case sessionEnded = 56
+        case sessionEvict = 57
+        case sessionLookup = 58
+        case sessionLookupReply = 59
     }
 
     /// The first frame each side sends.
@@ -133,6 +160,8 @@ public enum PeerFrame: Equatable, Sendable {
     public struct ForwardedMessage: Equatable, Sendable {
         /// Per sender boot and receiver, increasing; 0 for QoS 0, which is neither acknowledged nor replayed.
         public var id: UInt64
+        /// Where the message was first published, to drop a second copy at a session that just moved.
+        public var origin: Origin
         public var target: Target
         /// The message as an MQTT 5.0 PUBLISH: topic, payload, QoS, retain flag and every property; its
         /// Message Expiry Interval is the time left when it was sent.
@@ -140,8 +169,15 @@ public enum PeerFrame: Equatable, Sendable {
         /// Times a shared message has been re-dispatched because its member was gone; capped.
         public var hops: UInt8
 
-        public init(id: UInt64, target: Target, publish: MQTTPacket.Publish, hops: UInt8 = 0) {
+        public init(
+            id: UInt64,
+            origin: Origin = .none,
+            target: Target,
+            publish: MQTTPacket.Publish,
+            hops: UInt8 = 0
+        ) {
             self.id = id
+            self.origin = origin
             self.target = target
             self.publish = publish
             self.hops = hops
@@ -152,6 +188,9 @@ public enum PeerFrame: Equatable, Sendable {
             case subscribers
             /// One chosen member of a shared group.
             case sharedMember(group: String, filter: String, clientID: String)
+            /// One session that moved to the receiver, with what its subscriptions granted: sent by the node
+            /// it left while other nodes still route to that node.
+            case session(clientID: String, qos: QoS, retain: Bool, subscriptionIdentifiers: [UInt32])
         }
     }
 }

@@ -10,8 +10,9 @@ public enum PeerFrameCodec {
     /// `S` `T` `R` `L`: the first four bytes of a peer link. As a push-pull length it would exceed that
     /// protocol's cap, so one TCP port serves both and the first bytes tell them apart.
     public static let magic: [UInt8] = Array("STRL".utf8)
-    public static let minimumVersion: UInt8 = 1
-    public static let maximumVersion: UInt8 = 1
+    /// Version 2 added message origins and the session frames; version 1 peers are refused.
+    public static let minimumVersion: UInt8 = 2
+    public static let maximumVersion: UInt8 = 2
     /// A frame's length field may not exceed this: 16 MiB, room for a large route snapshot.
     public static let maximumFrameLength = 16 * 1024 * 1024
     public static let nonceLength = 16
@@ -69,6 +70,9 @@ public enum PeerFrameCodec {
             buffer.writeInteger(PeerFrame.FrameType.pong.rawValue)
         case .unknown(let type):
             buffer.writeInteger(type)
+        default:
+            let written = encodeSessionFrame(frame, into: &buffer)
+            assert(written, "every frame has a layout")
         }
         buffer.setInteger(UInt32(buffer.writerIndex - lengthIndex - 4), at: lengthIndex)
     }
@@ -148,7 +152,7 @@ public enum PeerFrameCodec {
             return .routeAck(sequence: try body.readPeerInteger("route sequence"))
         case .forward:
             let count = Int(try body.readPeerInteger("message count") as UInt32)
-            guard count <= maximumMessages, count <= body.readableBytes / 16 else {
+            guard count <= maximumMessages, count <= body.readableBytes / 30 else {
                 throw .tooMany(field: "messages", count: count)
             }
             var messages: [PeerFrame.ForwardedMessage] = []
@@ -161,6 +165,9 @@ public enum PeerFrameCodec {
             return .ping
         case .pong:
             return .pong
+        default:
+            guard let frame = try decodeSessionFrame(known, from: &body) else { return .unknown(type: type) }
+            return frame
         }
     }
 }
@@ -232,6 +239,7 @@ extension ByteBuffer {
 
     mutating func writeForwarded(_ message: PeerFrame.ForwardedMessage) {
         writeInteger(message.id)
+        writeOrigin(message.origin)
         writeInteger(message.hops)
         switch message.target {
         case .subscribers:
@@ -241,18 +249,18 @@ extension ByteBuffer {
             writePeerString(group)
             writePeerString(filter)
             writePeerString(clientID)
+        case .session(let clientID, let qos, let retain, let subscriptionIdentifiers):
+            writeInteger(UInt8(3))
+            writePeerString(clientID)
+            writeInteger(qos.rawValue | (retain ? 0x80 : 0))
+            writeSubscriptionIdentifiers(subscriptionIdentifiers)
         }
-        let lengthIndex = writerIndex
-        writeInteger(UInt32(0))
-        let start = writerIndex
-        var publish = message.publish
-        if publish.qos != .atMostOnce, publish.packetID == nil { publish.packetID = 1 }
-        MQTTPacket.publish(publish).encode(version: .v5, into: &self)
-        setInteger(UInt32(writerIndex - start), at: lengthIndex)
+        writeEmbeddedPublish(message.publish)
     }
 
     mutating func readForwarded() throws(PeerFrameError) -> PeerFrame.ForwardedMessage {
         let id: UInt64 = try readPeerInteger("forward id")
+        let origin = try readOrigin()
         let hops: UInt8 = try readPeerInteger("hops")
         let targetKind: UInt8 = try readPeerInteger("target")
         let target: PeerFrame.ForwardedMessage.Target
@@ -265,21 +273,22 @@ extension ByteBuffer {
                 filter: try readPeerString("filter"),
                 clientID: try readPeerString("client id")
             )
+        case 3:
+            let clientID = try readPeerString("client id")
+            let flags: UInt8 = try readPeerInteger("delivery flags")
+            guard let qos = QoS(rawValue: flags & 0x03), flags & 0x7C == 0 else {
+                throw .invalidValue(field: "delivery flags", value: UInt64(flags))
+            }
+            target = .session(
+                clientID: clientID,
+                qos: qos,
+                retain: flags & 0x80 != 0,
+                subscriptionIdentifiers: try readSubscriptionIdentifiers()
+            )
         default:
             throw .invalidValue(field: "target", value: UInt64(targetKind))
         }
-        let length = Int(try readPeerInteger("publish length") as UInt32)
-        guard var packetBytes = readSlice(length: length) else { throw .truncated(field: "publish") }
-        var decoder = MQTTPacketDecoder(maximumPacketSize: PeerFrameCodec.maximumFrameLength, protocolVersion: .v5)
-        let packet: MQTTPacket?
-        do {
-            packet = try decoder.decode(buffer: &packetBytes)
-        } catch {
-            throw .invalidPublish("\(error)")
-        }
-        guard case .publish(let publish)? = packet, packetBytes.readableBytes == 0 else {
-            throw .invalidPublish("not exactly one PUBLISH")
-        }
-        return PeerFrame.ForwardedMessage(id: id, target: target, publish: publish, hops: hops)
+        let publish = try readEmbeddedPublish()
+        return PeerFrame.ForwardedMessage(id: id, origin: origin, target: target, publish: publish, hops: hops)
     }
 }

@@ -81,6 +81,7 @@ import Testing
                 PeerFrame.ForwardBatch(messages: [
                     PeerFrame.ForwardedMessage(
                         id: 7,
+                        origin: PeerFrame.Origin(bootID: 0x0102, sequence: 3),
                         target: .subscribers,
                         publish: MQTTPacket.Publish(
                             topic: "t",
@@ -93,9 +94,11 @@ import Testing
                     )
                 ])
             ),
-            bytes: [0, 0, 0, 0x1D, 0x14]  // length 29, type 20
+            bytes: [0, 0, 0, 0x2D, 0x14]  // length 45, type 20
                 + [0, 0, 0, 1]  // 1 message
                 + [0, 0, 0, 0, 0, 0, 0, 7]  // forward id
+                + [0, 0, 0, 0, 0, 0, 0x01, 0x02]  // origin: boot
+                + [0, 0, 0, 0, 0, 0, 0, 3]  // origin: sequence
                 + [0x00]  // hops
                 + [0x01]  // target: subscribers
                 + [0, 0, 0, 0x0A]  // PUBLISH of 10 bytes

@@ -112,9 +112,12 @@ import Testing
         #expect(decodeError(rawFrame(type: 11, body: delta)) == .invalidValue(field: "change", value: UInt64(change)))
     }
 
-    @Test(arguments: [0, 3, 0xFF] as [UInt8])
+    static let noOrigin = [UInt8](repeating: 0, count: 16)
+
+    @Test(arguments: [0, 4, 0xFF] as [UInt8])
     func decode_rejectsUnknownTargetKind(target: UInt8) {
-        let message = bigEndian(UInt64(1)) + [0, target] + bigEndian(UInt32(7)) + [0x30, 5, 0, 1, 0x74, 0, 0x21]
+        let message =
+            bigEndian(UInt64(1)) + Self.noOrigin + [0, target] + bigEndian(UInt32(7)) + [0x30, 5, 0, 1, 0x74, 0, 0x21]
         let forward = [0, 0, 0, 1] + message + [UInt8](repeating: 0, count: 8)
         #expect(decodeError(rawFrame(type: 20, body: forward)) == .invalidValue(field: "target", value: UInt64(target)))
     }
@@ -141,7 +144,8 @@ import Testing
     }
 
     @Test func decode_rejectsMessageCount_largerThanTheBytesCouldHold() {
-        let forward = bigEndian(UInt32(2)) + [UInt8](repeating: 0, count: 31)
+        // Each message takes at least 30 bytes: 59 cannot hold two.
+        let forward = bigEndian(UInt32(2)) + [UInt8](repeating: 0, count: 59)
         #expect(decodeError(rawFrame(type: 20, body: forward)) == .tooMany(field: "messages", count: 2))
         #expect(
             decodeError(rawFrame(type: 20, body: bigEndian(UInt32.max)))
@@ -168,9 +172,9 @@ import Testing
     @Test(arguments: invalidPublishes.indices)
     func decode_rejectsInvalidEmbeddedPublish(index: Int) {
         let (name, publish) = Self.invalidPublishes[index]
-        let message = bigEndian(UInt64(1)) + [0, 1] + bigEndian(UInt32(publish.count)) + publish
-        // Padded to the 16 bytes a message takes at least, so the count check passes and the PUBLISH is read.
-        let forward = [0, 0, 0, 1] + message + [UInt8](repeating: 0, count: max(0, 16 - message.count))
+        let message = bigEndian(UInt64(1)) + Self.noOrigin + [0, 1] + bigEndian(UInt32(publish.count)) + publish
+        // Padded to the 30 bytes a message takes at least, so the count check passes and the PUBLISH is read.
+        let forward = [0, 0, 0, 1] + message + [UInt8](repeating: 0, count: max(0, 30 - message.count))
         let error = decodeError(rawFrame(type: 20, body: forward))
         guard case .invalidPublish = error else {
             Issue.record("\(name): \(String(describing: error))")
@@ -179,7 +183,10 @@ import Testing
     }
 
     @Test func decode_rejectsPublishLength_beyondTheFrame() {
-        let message = bigEndian(UInt64(1)) + [0, 1] + bigEndian(UInt32(1_000)) + [0x30, 0x04, 0x00, 0x01, 0x74, 0x00]
+        let message =
+            bigEndian(UInt64(1)) + Self.noOrigin + [0, 1] + bigEndian(UInt32(1_000)) + [
+                0x30, 0x04, 0x00, 0x01, 0x74, 0x00,
+            ]
         #expect(decodeError(rawFrame(type: 20, body: [0, 0, 0, 1] + message)) == .truncated(field: "publish"))
     }
 

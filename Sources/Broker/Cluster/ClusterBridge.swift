@@ -1,3 +1,4 @@
+import MQTTCodec
 import NIOCore
 import Topics
 
@@ -30,6 +31,28 @@ public protocol ClusterBridge: AnyObject, Sendable {
         filter: TopicFilter,
         clientID: String,
         hops: UInt8,
+        fromShard shardIndex: Int
+    )
+
+    /// Claims `clientID` cluster-wide for a CONNECT accepted here, then calls `attach` on no particular loop
+    /// with the session another node held (nil when none did, or this node holds it), exactly once. The
+    /// future `attach` returns completes once the session is attached here; claims and fetches of the same
+    /// client identifier wait for it.
+    func claimSession(
+        clientID: String,
+        cleanStart: Bool,
+        attach: @escaping @Sendable (SessionSnapshot?) -> EventLoopFuture<Void>
+    )
+    /// A session held here ended (expiry, Clean Start, clean disconnect of a 0-expiry session).
+    func sessionEnded(clientID: String)
+    /// A message reached a session that moved to `node`: pass it on there.
+    func forwardToSession(
+        _ message: Message,
+        node: String,
+        clientID: String,
+        qos: QoS,
+        retain: Bool,
+        subscriptionIdentifiers: [UInt32],
         fromShard shardIndex: Int
     )
 }

@@ -58,6 +58,24 @@ public struct WillMessage: Sendable {
     public var delayInterval: UInt32
     /// Message Expiry Interval of the will, applied from when it is published.
     public var messageExpiryInterval: UInt32?
+
+    public init(
+        topic: TopicName,
+        payload: ByteBuffer,
+        qos: QoS,
+        retain: Bool,
+        properties: MQTTProperties,
+        delayInterval: UInt32,
+        messageExpiryInterval: UInt32?
+    ) {
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+        self.properties = properties
+        self.delayInterval = delayInterval
+        self.messageExpiryInterval = messageExpiryInterval
+    }
 }
 
 public enum ConnectNegotiation {

@@ -30,6 +30,7 @@ public final class Shard: @unchecked Sendable {
     /// Reused across publishes so matching allocates nothing in the steady state.
     private var matchScratch: [SessionID: MatchAggregate] = [:]
     var random = SystemRandomNumberGenerator()
+    private var originCounter: UInt64 = 0
 
     init(index: Int, eventLoop: any EventLoop, shardCount: Int, broker: Broker) {
         self.index = index
@@ -234,6 +235,13 @@ public final class Shard: @unchecked Sendable {
         return true
     }
 
+    /// A new cluster-wide name for a message published here: the shard index in the top bits keeps the
+    /// shards' numbers apart without sharing a counter.
+    func nextOrigin() -> MessageOrigin {
+        originCounter &+= 1
+        return MessageOrigin(bootID: broker.bootID, sequence: UInt64(index) << 48 | originCounter)
+    }
+
     func countDrop(_ reason: DropReason) {
         statistics.dropped[reason.rawValue] &+= 1
     }
@@ -254,6 +262,8 @@ public struct ShardStatistics: Sendable {
     public var messagesSent: UInt64 = 0
     public var batchesHandedOff: UInt64 = 0
     public var sharedRedispatches: UInt64 = 0
+    /// Second copies of a message dropped at a session that had just moved here.
+    public var duplicatesSkipped: UInt64 = 0
     public var dropped = [UInt64](repeating: 0, count: DropReason.allCases.count)
 
     public init() {}
@@ -267,6 +277,7 @@ public struct ShardStatistics: Sendable {
         sum.messagesSent &+= rhs.messagesSent
         sum.batchesHandedOff &+= rhs.batchesHandedOff
         sum.sharedRedispatches &+= rhs.sharedRedispatches
+        sum.duplicatesSkipped &+= rhs.duplicatesSkipped
         for index in sum.dropped.indices { sum.dropped[index] &+= rhs.dropped[index] }
         return sum
     }

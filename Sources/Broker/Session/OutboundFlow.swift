@@ -10,7 +10,7 @@ import NIOCore
 /// the client is connected and are not kept for an offline session.
 public struct OutboundFlow {
     /// One message as this subscriber will receive it.
-    public struct Delivery {
+    public struct Delivery: Sendable {
         public var message: Message
         /// min(message QoS, subscription QoS) [MQTT-3.8.4-8].
         public var qos: QoS
@@ -26,7 +26,7 @@ public struct OutboundFlow {
         }
     }
 
-    enum InflightState: Equatable {
+    public enum InflightState: Equatable, Sendable {
         case awaitingPubAck
         case awaitingPubRec
         /// After PUBREC the message itself is done; only PUBREL/PUBCOMP remain.
@@ -154,6 +154,50 @@ public struct OutboundFlow {
             case .awaitingPubComp: return .pubRel(packetID: id)
             }
         }
+    }
+
+    /// Everything unacknowledged and queued, for a session moving to another node.
+    public func snapshot() -> Snapshot {
+        Snapshot(
+            lastPacketID: lastPacketID,
+            inflight: inflightOrder.compactMap { id in
+                inflight[id].map { (packetID: id, state: $0.state, delivery: $0.delivery) }
+            },
+            queued: Array(queue)
+        )
+    }
+
+    public struct Snapshot: Sendable {
+        public var lastPacketID: UInt16
+        public var inflight: [(packetID: UInt16, state: InflightState, delivery: Delivery)]
+        public var queued: [Delivery]
+
+        public init(
+            lastPacketID: UInt16 = 0,
+            inflight: [(packetID: UInt16, state: InflightState, delivery: Delivery)] = [],
+            queued: [Delivery] = []
+        ) {
+            self.lastPacketID = lastPacketID
+            self.inflight = inflight
+            self.queued = queued
+        }
+    }
+
+    /// Takes over a moved session's state: its inflight messages keep their packet identifiers (the client
+    /// may already hold them) and are resent on attach; queued ones follow. Only on an empty flow. Returns
+    /// how many queued messages did not fit the queue (dropped by its policy).
+    public mutating func restore(_ snapshot: Snapshot) -> Int {
+        precondition(inflight.isEmpty && queue.isEmpty, "restore into a fresh flow only")
+        lastPacketID = snapshot.lastPacketID
+        for entry in snapshot.inflight where inflight[entry.packetID] == nil {
+            inflight[entry.packetID] = InflightEntry(delivery: entry.delivery, state: entry.state)
+            inflightOrder.append(entry.packetID)
+        }
+        var dropped = 0
+        for delivery in snapshot.queued {
+            if case .dropped = submit(delivery, online: false) { dropped += 1 }
+        }
+        return dropped
     }
 
     /// Drops QoS 1/2 state when a session ends, returning how many messages were lost.

@@ -151,7 +151,8 @@ extension Session {
             retain: publish.retain,
             properties: properties,
             expiresAt: expiresAt,
-            publisherSessionID: id
+            publisherSessionID: id,
+            origin: shard.nextOrigin()
         )
         broker.publish(message, publisherClientID: clientID, on: shard)
     }

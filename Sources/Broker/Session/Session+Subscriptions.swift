@@ -63,14 +63,14 @@ extension Session {
         }
     }
 
-    private enum SubscribeOutcome {
+    enum SubscribeOutcome {
         /// `retainedFilter` is set when retained messages must be sent for this filter.
         case granted(QoS, retainedFilter: TopicFilter?, SubscriptionEntry)
         case refused(ReasonCode)
         case protocolError(ReasonCode, String)
     }
 
-    private func add(
+    func add(
         _ subscription: MQTTPacket.Subscription,
         subscriptionIdentifier: UInt32?,
         isV5: Bool

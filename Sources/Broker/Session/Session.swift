@@ -19,7 +19,7 @@ public final class Session: @unchecked Sendable {
     var broker: Broker { shard.broker }
     var settings: BrokerSettings { shard.broker.settings }
 
-    private(set) var connection: (any SessionConnection)? {
+    var connection: (any SessionConnection)? {
         didSet { updateCongestion() }
     }
     /// Whether this session counts in ``Broker/isCongested``: online, with a queue past the watermark.
@@ -35,8 +35,15 @@ public final class Session: @unchecked Sendable {
     var inboundTopicAliases: [UInt16: TopicName] = [:]
     var will: WillMessage?
     private var willTimer: Scheduled<Void>?
+    /// When a delayed will is due, while its timer runs.
+    var willDelayEndsAt: NIODeadline?
     private var expiryTimer: Scheduled<Void>?
-    private(set) var hasEnded = false
+    var hasEnded = false
+    /// Set once the session moved to this node: what still reaches it here is passed on (a stub).
+    var movedTo: String?
+    var stubTimer: Scheduled<Void>?
+    /// Origins of messages received since the session moved here, to drop second copies.
+    var duplicateCheck: OriginWindow?
 
     init(id: SessionID, negotiated: NegotiatedConnect, shard: Shard) {
         self.id = id
@@ -58,10 +65,7 @@ public final class Session: @unchecked Sendable {
     /// unacknowledged messages first, with DUP set [MQTT-4.4.0-1], then the queue.
     func attach(_ connection: any SessionConnection, negotiated: NegotiatedConnect, sessionPresent: Bool) {
         shard.eventLoop.assertInEventLoop()
-        willTimer?.cancel()
-        willTimer = nil
-        expiryTimer?.cancel()
-        expiryTimer = nil
+        cancelTimers()
         self.connection = connection
         self.negotiated = negotiated
         self.will = negotiated.will
@@ -106,6 +110,7 @@ public final class Session: @unchecked Sendable {
         } else if let will {
             willTimer?.cancel()
             willTimer = nil
+            willDelayEndsAt = nil
             self.will = nil
             // A reconnect within the will delay cancels the will [MQTT-3.1.3-9], unless it ends the session.
             if cleanStart { publishWill(will) }
@@ -128,16 +133,29 @@ public final class Session: @unchecked Sendable {
                 self.will = nil
                 publishWill(will)
             } else if will.delayInterval < expiry {
-                willTimer = shard.eventLoop.scheduleTask(in: .seconds(Int64(will.delayInterval))) { [self] in
-                    willTimer = nil
-                    if let pending = self.will {
-                        self.will = nil
-                        publishWill(pending)
-                    }
-                }
+                scheduleWill(after: will.delayInterval)
             }
             // Otherwise the will waits for the end of the session.
         }
+        startExpiry()
+    }
+
+    /// Publishes the will after `delay` seconds unless a reconnect cancels it first [MQTT-3.1.3-9].
+    func scheduleWill(after delay: UInt32) {
+        willDelayEndsAt = .now() + .seconds(Int64(delay))
+        willTimer = shard.eventLoop.scheduleTask(in: .seconds(Int64(delay))) { [self] in
+            willTimer = nil
+            willDelayEndsAt = nil
+            if let pending = self.will {
+                self.will = nil
+                publishWill(pending)
+            }
+        }
+    }
+
+    /// Ends the session once it has been without a connection for its expiry interval.
+    func startExpiry() {
+        let expiry = negotiated.sessionExpiryInterval
         if expiry == 0 {
             end()
         } else if expiry != UInt32.max {
@@ -146,6 +164,14 @@ public final class Session: @unchecked Sendable {
                 if connection == nil { end() }
             }
         }
+    }
+
+    func cancelTimers() {
+        willTimer?.cancel()
+        willTimer = nil
+        willDelayEndsAt = nil
+        expiryTimer?.cancel()
+        expiryTimer = nil
     }
 
     /// Ends the session: its subscriptions and queued messages are gone; a pending will is
@@ -165,6 +191,7 @@ public final class Session: @unchecked Sendable {
         if lost > 0 { shard.statistics.dropped[DropReason.sessionEnded.rawValue] &+= UInt64(lost) }
         shard.sessions.removeValue(forKey: id)
         broker.unregister(clientID: clientID, sessionID: id)
+        broker.cluster?.sessionEnded(clientID: clientID)
     }
 
     func closeConnection(_ reason: ReasonCode, _ message: String) {
@@ -179,8 +206,24 @@ public final class Session: @unchecked Sendable {
 
     /// Offers a message matched by one of this session's subscriptions.
     func deliver(_ message: Message, qos: QoS, retain: Bool, subscriptionIdentifiers: [UInt32]) {
+        if let movedTo {
+            broker.cluster?.forwardToSession(
+                message,
+                node: movedTo,
+                clientID: clientID,
+                qos: qos,
+                retain: retain,
+                subscriptionIdentifiers: subscriptionIdentifiers,
+                fromShard: shard.index
+            )
+            return
+        }
         if message.isExpired(at: .now()) {
             shard.countDrop(.expired)
+            return
+        }
+        if isDuplicate(message) {
+            shard.statistics.duplicatesSkipped &+= 1
             return
         }
         let delivery = OutboundFlow.Delivery(
@@ -262,7 +305,7 @@ public final class Session: @unchecked Sendable {
 
     // MARK: Will
 
-    private func publishWill(_ will: WillMessage) {
+    func publishWill(_ will: WillMessage) {
         let message = Message(
             topic: will.topic,
             payload: will.payload,
@@ -270,7 +313,8 @@ public final class Session: @unchecked Sendable {
             retain: will.retain,
             properties: will.properties,
             expiresAt: will.messageExpiryInterval.map { .now() + .seconds(Int64($0)) },
-            publisherSessionID: nil
+            publisherSessionID: nil,
+            origin: shard.nextOrigin()
         )
         broker.publish(message, publisherClientID: clientID, on: shard)
     }

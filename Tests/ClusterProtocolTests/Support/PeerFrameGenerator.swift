@@ -24,6 +24,8 @@ struct PeerFrameGenerator {
     enum Kind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case hello, authenticate, routeSnapshot, routeDelta, snapshotRequest, routeAck, forward, forwardAck, ping
         case pong, unknown
+        case sessionClaim, sessionClaimReply, sessionFetch, sessionHandoff, sessionRelease, sessionRegister
+        case sessionEnded, sessionEvict, sessionLookup, sessionLookupReply
 
         var testDescription: String { rawValue }
     }
@@ -85,7 +87,91 @@ struct PeerFrameGenerator {
         case .ping: .ping
         case .pong: .pong
         case .unknown: .unknown(type: unknownType())
+        case .sessionClaim:
+            .sessionClaim(.init(requestID: random.next(), clientID: string(), claimedAt: random.next() >> 20))
+        case .sessionClaimReply:
+            .sessionClaimReply(.init(requestID: random.next(), previousHolder: string(), generation: random.next()))
+        case .sessionFetch:
+            .sessionFetch(
+                .init(
+                    requestID: random.next(),
+                    clientID: string(),
+                    cleanStart: random.chance(0.5),
+                    generation: random.next()
+                )
+            )
+        case .sessionHandoff:
+            .sessionHandoff(
+                .init(
+                    requestID: random.next(),
+                    clientID: string(),
+                    outcome: handoffOutcome(),
+                    isFinal: random.chance(0.5)
+                )
+            )
+        case .sessionRelease: .sessionRelease(clientID: string())
+        case .sessionRegister:
+            .sessionRegister(
+                (0..<random.count(upTo: sizes.routes)).map { _ in .init(clientID: string(), claimedAt: random.next()) }
+            )
+        case .sessionEnded: .sessionEnded(.init(clientID: string(), claimedAt: random.next()))
+        case .sessionEvict: .sessionEvict(clientID: string(), winner: string())
+        case .sessionLookup: .sessionLookup(requestID: random.next(), clientID: string())
+        case .sessionLookupReply: .sessionLookupReply(requestID: random.next(), holder: string())
         }
+    }
+
+    mutating func handoffOutcome() -> PeerFrame.SessionHandoff.Outcome {
+        switch random.int(in: 1...3) {
+        case 1: return .absent
+        case 2: return .moved(to: string())
+        default:
+            var state = PeerFrame.SessionState()
+            state.subscriptions = (0..<random.count(upTo: 4)).map { _ in
+                .init(
+                    filter: string(),
+                    options: MQTTPacket.SubscriptionOptions(
+                        qos: random.pick(QoS.allCases),
+                        noLocal: random.chance(0.5),
+                        retainAsPublished: random.chance(0.5),
+                        retainHandling: random.pick([.sendOnSubscribe, .sendOnNewSubscribe, .doNotSend])
+                    ),
+                    subscriptionIdentifier: random.chance(0.5) ? nil : UInt32(random.int(in: 1...268_435_455))
+                )
+            }
+            state.awaitingRelease = (0..<random.count(upTo: 4)).map { _ in UInt16(random.int(in: 1...65_535)) }
+            state.lastPacketID = UInt16(random.int(in: 0...65_535))
+            state.inflight = (0..<random.count(upTo: sizes.messages)).map { _ in
+                .init(
+                    packetID: UInt16(random.int(in: 1...65_535)),
+                    stage: random.pick([.awaitingPubAck, .awaitingPubRec, .awaitingPubComp]),
+                    delivery: delivery()
+                )
+            }
+            state.queued = (0..<random.count(upTo: sizes.messages)).map { _ in delivery() }
+            state.expiryInterval = UInt32(truncatingIfNeeded: random.next())
+            if random.chance(0.5) {
+                state.will = .init(
+                    publish: publish(qos: random.pick(QoS.allCases)),
+                    delay: UInt32(random.int(in: 0...86_400))
+                )
+            }
+            return .state(state)
+        }
+    }
+
+    mutating func delivery() -> PeerFrame.Delivery {
+        PeerFrame.Delivery(
+            origin: origin(),
+            qos: random.pick(QoS.allCases),
+            retain: random.chance(0.5),
+            subscriptionIdentifiers: (0..<random.count(upTo: 3)).map { _ in UInt32(random.int(in: 1...268_435_455)) },
+            publish: publish(qos: random.pick(QoS.allCases))
+        )
+    }
+
+    mutating func origin() -> PeerFrame.Origin {
+        random.chance(0.2) ? .none : PeerFrame.Origin(bootID: random.next(), sequence: random.next())
     }
 
     /// A frame type this version does not know.
@@ -105,11 +191,23 @@ struct PeerFrameGenerator {
     }
 
     mutating func message() -> PeerFrame.ForwardedMessage {
-        let target: PeerFrame.ForwardedMessage.Target =
-            random.chance(0.5) ? .subscribers : .sharedMember(group: string(), filter: string(), clientID: string())
+        let target: PeerFrame.ForwardedMessage.Target
+        switch random.int(in: 1...3) {
+        case 1: target = .subscribers
+        case 2: target = .sharedMember(group: string(), filter: string(), clientID: string())
+        default:
+            target = .session(
+                clientID: string(),
+                qos: random.pick(QoS.allCases),
+                retain: random.chance(0.5),
+                subscriptionIdentifiers: (0..<random.count(upTo: 3)).map { _ in UInt32(random.int(in: 1...268_435_455))
+                }
+            )
+        }
         let qos = random.pick(QoS.allCases)
         return PeerFrame.ForwardedMessage(
             id: qos == .atMostOnce && random.chance(0.7) ? 0 : random.next() >> random.int(in: 0...63),
+            origin: origin(),
             target: target,
             publish: publish(qos: qos),
             hops: random.chance(0.6) ? 0 : UInt8.random(in: .min ... .max, using: &random)

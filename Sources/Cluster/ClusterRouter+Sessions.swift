@@ -1,0 +1,531 @@
+import Broker
+import ClusterProtocol
+import Foundation
+import Logging
+import MQTTCodec
+import NIOCore
+
+/// The cluster-wide session registry (cluster/PROTOCOL.md, "Sessions"): claims at the directory node of
+/// each client identifier, session handoffs between nodes, and the directory records this node keeps.
+extension ClusterRouter {
+    static let claimTimeLimit = TimeAmount.seconds(3)
+    static let fetchTimeLimit = TimeAmount.seconds(5)
+    /// How long a stub keeps passing messages on after the new holder's routes are everywhere: covers
+    /// messages already on their way to the old holder.
+    static let stubGrace = TimeAmount.seconds(2)
+
+    /// The members among which directory records are placed: alive members and this node.
+    var directoryMembers: [String] { Array(alivePeers.keys) + [localName] }
+
+    func directoryOwner(of clientID: String) -> String {
+        DirectoryPlacement.owner(of: clientID, among: directoryMembers) ?? localName
+    }
+
+    // MARK: CONNECT here
+
+    public func claimSession(
+        clientID: String,
+        cleanStart: Bool,
+        attach: @escaping @Sendable (SessionSnapshot?) -> EventLoopFuture<Void>
+    ) {
+        loop.execute {
+            if let pending = self.sessions.pending[clientID] {
+                pending.waiting.append((cleanStart, attach))
+                return
+            }
+            self.start(PendingConnect(clientID: clientID, cleanStart: cleanStart, attach: attach))
+        }
+    }
+
+    private func start(_ connect: PendingConnect) {
+        sessions.pending[connect.clientID] = connect
+        sessions.counters.claims &+= 1
+        connect.requestID = sessions.makeRequestID()
+        connect.claimedAt = Self.millisecondsSinceEpoch()
+        let owner = directoryOwner(of: connect.clientID)
+        connect.stage = .claiming(directory: owner)
+        if owner == localName {
+            let (previous, generation) = sessions.directory.claim(
+                connect.clientID,
+                by: localName,
+                at: connect.claimedAt
+            )
+            claimAnswered(connect, previous: previous, generation: generation)
+            return
+        }
+        let requestID = connect.requestID
+        connect.timeout = loop.scheduleTask(in: Self.claimTimeLimit) {
+            guard let current = self.sessions.pending[connect.clientID], current === connect,
+                case .claiming = current.stage, current.requestID == requestID
+            else { return }
+            self.sessions.counters.claimTimeouts &+= 1
+            self.logger.warning(
+                "session claim timed out: starting without the cluster's session",
+                metadata: ["client": "\(connect.clientID)", "directory": "\(owner)"]
+            )
+            self.attach(connect, snapshot: nil, from: nil)
+        }
+        if let link = links[owner] {
+            sendClaim(connect, on: link)
+        } else {
+            sessions.awaitingLink[owner, default: []].append(connect.clientID)
+        }
+    }
+
+    private func sendClaim(_ connect: PendingConnect, on link: PeerLink) {
+        link.write(
+            .sessionClaim(
+                PeerFrame.SessionClaim(
+                    requestID: connect.requestID,
+                    clientID: connect.clientID,
+                    claimedAt: connect.claimedAt
+                )
+            )
+        )
+        link.flush()
+    }
+
+    /// The directory answered: fetches from nodes that claimed earlier get what this node holds now; then
+    /// the session comes from its previous holder, if another node.
+    private func claimAnswered(_ connect: PendingConnect, previous: String?, generation: UInt64) {
+        connect.generation = generation
+        let earlier = connect.deferredFetches.filter { $0.fetch.generation < generation }
+        connect.deferredFetches.removeAll { $0.fetch.generation < generation }
+        for deferred in earlier { handleFetch(deferred.fetch, from: deferred.node) }
+        guard let previous, previous != localName else {
+            attach(connect, snapshot: nil, from: nil)
+            return
+        }
+        fetch(connect, from: previous, redirects: 0)
+    }
+
+    private func fetch(_ connect: PendingConnect, from node: String, redirects: Int) {
+        guard let link = links[node] else {
+            // The holder is gone or unreachable: its session is lost with it.
+            attach(connect, snapshot: nil, from: nil)
+            return
+        }
+        connect.timeout?.cancel()
+        connect.requestID = sessions.makeRequestID()
+        connect.stage = .fetching(from: node, redirects: redirects)
+        let requestID = connect.requestID
+        connect.timeout = loop.scheduleTask(in: Self.fetchTimeLimit) {
+            guard let current = self.sessions.pending[connect.clientID], current === connect,
+                case .fetching = current.stage, current.requestID == requestID
+            else { return }
+            self.sessions.counters.fetchTimeouts &+= 1
+            self.logger.warning(
+                "session fetch timed out: starting a new session",
+                metadata: ["client": "\(connect.clientID)", "holder": "\(node)"]
+            )
+            self.attach(connect, snapshot: nil, from: nil)
+        }
+        link.write(
+            .sessionFetch(
+                PeerFrame.SessionFetch(
+                    requestID: requestID,
+                    clientID: connect.clientID,
+                    cleanStart: connect.cleanStart,
+                    generation: connect.generation ?? 0
+                )
+            )
+        )
+        link.flush()
+    }
+
+    private func attach(_ connect: PendingConnect, snapshot: SessionSnapshot?, from node: String?) {
+        connect.timeout?.cancel()
+        connect.timeout = nil
+        connect.stage = .attaching(from: node)
+        sessions.held[connect.clientID] = connect.claimedAt
+        connect.attach(snapshot).hop(to: loop).whenComplete { _ in
+            self.attached(connect, from: node)
+        }
+    }
+
+    private func attached(_ connect: PendingConnect, from node: String?) {
+        if let node {
+            sessions.counters.takeovers &+= 1
+            let milliseconds = Double((NIODeadline.now() - connect.startedAt).nanoseconds) / 1_000_000
+            sessions.counters.takeoverMillisecondsLast = milliseconds
+            sessions.counters.takeoverMillisecondsMax = max(sessions.counters.takeoverMillisecondsMax, milliseconds)
+            // Once every node routes to this one, the old holder may drop its stub.
+            routesPropagated(on: loop).whenComplete { _ in
+                guard let link = self.links[node] else { return }
+                link.write(.sessionRelease(clientID: connect.clientID))
+                link.flush()
+            }
+        }
+        for forwarded in connect.deferredDeliveries { deliverToSession(forwarded) }
+        sessions.pending.removeValue(forKey: connect.clientID)
+        for deferred in connect.deferredFetches { handleFetch(deferred.fetch, from: deferred.node) }
+        if !connect.waiting.isEmpty {
+            var next = connect.waiting
+            let first = next.removeFirst()
+            let following = PendingConnect(
+                clientID: connect.clientID,
+                cleanStart: first.cleanStart,
+                attach: first.attach
+            )
+            following.waiting = next
+            start(following)
+        }
+    }
+
+    // MARK: Frames
+
+    func receivedSessionFrame(_ frame: PeerFrame, on link: PeerLink) {
+        let peer = link.peerName
+        switch frame {
+        case .sessionClaim(let claim):
+            let (previous, generation) = sessions.directory.claim(claim.clientID, by: peer, at: claim.claimedAt)
+            link.write(
+                .sessionClaimReply(
+                    .init(requestID: claim.requestID, previousHolder: previous ?? "", generation: generation)
+                )
+            )
+            link.flush()
+        case .sessionClaimReply(let reply):
+            guard let connect = sessions.pending.values.first(where: { $0.requestID == reply.requestID }),
+                case .claiming = connect.stage
+            else { return }
+            claimAnswered(
+                connect,
+                previous: reply.previousHolder.isEmpty ? nil : reply.previousHolder,
+                generation: reply.generation
+            )
+        case .sessionFetch(let fetch):
+            handleFetch(fetch, from: peer)
+        case .sessionHandoff(let handoff):
+            receivedHandoff(handoff, from: peer)
+        case .sessionRelease(let clientID):
+            guard sessions.moved[clientID] == peer else { return }
+            sessions.moved.removeValue(forKey: clientID)
+            loop.scheduleTask(in: Self.stubGrace) { self.broker.releaseMovedSession(clientID: clientID) }
+        case .sessionRegister(let records):
+            for record in records {
+                if let conflict = sessions.directory.register(record.clientID, by: peer, at: record.claimedAt) {
+                    evict(record.clientID, loser: conflict.loser, winner: conflict.winner)
+                }
+            }
+        case .sessionEnded(let record):
+            sessions.directory.ended(record.clientID, by: peer)
+        case .sessionEvict(let clientID, let winner):
+            pushSession(clientID, to: winner)
+        case .sessionLookup(let requestID, let clientID):
+            answerLookup(requestID: requestID, clientID: clientID, on: link)
+        case .sessionLookupReply(let requestID, let holder):
+            sessions.lookups.removeValue(forKey: requestID)?.succeed(holder.isEmpty ? nil : holder)
+        default:
+            break
+        }
+    }
+
+    /// Another node accepted a CONNECT for a session this node holds (or held).
+    func handleFetch(_ fetch: PeerFrame.SessionFetch, from node: String) {
+        let clientID = fetch.clientID
+        let requestID = fetch.requestID
+        let cleanStart = fetch.cleanStart
+        if let pending = sessions.pending[clientID] {
+            // A CONNECT here is under way; the directory's generations say which claim came first. An
+            // earlier fetcher gets what this node holds now (waiting would deadlock two nodes fetching from
+            // each other); a later one, or one whose order is not known yet, waits until the session is
+            // attached here and then moves on.
+            var isEarlier = false
+            if let generation = pending.generation, fetch.generation < generation {
+                if case .attaching = pending.stage {} else { isEarlier = true }
+            }
+            guard isEarlier else {
+                pending.deferredFetches.append(.init(node: node, fetch: fetch))
+                return
+            }
+        }
+        if sessions.held[clientID] == nil, let next = sessions.moved[clientID], next != node {
+            sendHandoff(.init(requestID: requestID, clientID: clientID, outcome: .moved(to: next)), to: node)
+            return
+        }
+        // The directory ordered this fetch after any claim here, so from now on the session is the fetcher's.
+        sessions.held.removeValue(forKey: clientID)
+        broker.handOff(clientID: clientID, to: node, cleanStart: cleanStart).hop(to: loop).whenComplete { result in
+            guard case .success(let snapshot?) = result else {
+                self.sendHandoff(.init(requestID: requestID, clientID: clientID, outcome: .absent), to: node)
+                return
+            }
+            self.sessions.counters.handedOff &+= 1
+            self.sessions.moved[clientID] = node
+            self.sendSnapshot(snapshot, requestID: requestID, to: node)
+        }
+    }
+
+    private func sendSnapshot(_ snapshot: SessionSnapshot, requestID: UInt64, to node: String) {
+        let parts = snapshot.wireParts()
+        guard let link = links[node] else {
+            // The taker vanished between its fetch and the answer: the session stays here after all.
+            logger.warning(
+                "session handoff lost its peer",
+                metadata: ["client": "\(snapshot.clientID)", "peer": "\(node)"]
+            )
+            _ = broker.adoptPushedSession(snapshot)
+            return
+        }
+        for (index, part) in parts.enumerated() {
+            link.write(
+                .sessionHandoff(
+                    .init(
+                        requestID: requestID,
+                        clientID: snapshot.clientID,
+                        outcome: .state(part),
+                        isFinal: index == parts.count - 1
+                    )
+                )
+            )
+        }
+        link.flush()
+    }
+
+    private func sendHandoff(_ handoff: PeerFrame.SessionHandoff, to node: String) {
+        guard let link = links[node] else { return }
+        link.write(.sessionHandoff(handoff))
+        link.flush()
+    }
+
+    private func receivedHandoff(_ handoff: PeerFrame.SessionHandoff, from node: String) {
+        let key = SessionCoordination.IncomingHandoff(node: node, clientID: handoff.clientID)
+        var snapshot: SessionSnapshot?
+        switch handoff.outcome {
+        case .state(let part):
+            sessions.incoming[key, default: []].append(part)
+            guard handoff.isFinal else { return }
+            snapshot = SessionSnapshot(clientID: handoff.clientID, parts: sessions.incoming.removeValue(forKey: key)!)
+        case .absent, .moved:
+            sessions.incoming.removeValue(forKey: key)
+        }
+        let connect = sessions.pending[handoff.clientID]
+        let isAnswer: Bool
+        if let connect, case .fetching(let holder, _) = connect.stage, holder == node,
+            connect.requestID == handoff.requestID
+        {
+            isAnswer = true
+        } else {
+            isAnswer = false
+        }
+        guard isAnswer, let connect, case .fetching(_, let redirects) = connect.stage else {
+            // Pushed here (drain, eviction), or an answer that came after its time limit: keep it.
+            if let snapshot { adoptPushed(snapshot, from: node) }
+            return
+        }
+        switch handoff.outcome {
+        case .absent:
+            attach(connect, snapshot: nil, from: nil)
+        case .moved(let next):
+            if redirects < 3, next != localName {
+                fetch(connect, from: next, redirects: redirects + 1)
+            } else {
+                attach(connect, snapshot: nil, from: nil)
+            }
+        case .state:
+            attach(connect, snapshot: snapshot, from: node)
+        }
+    }
+
+    private func adoptPushed(_ snapshot: SessionSnapshot, from node: String) {
+        sessions.counters.adoptedPushes &+= 1
+        let clientID = snapshot.clientID
+        let claimedAt = Self.millisecondsSinceEpoch()
+        broker.adoptPushedSession(snapshot).hop(to: loop).whenComplete { _ in
+            if self.sessions.held[clientID] == nil { self.sessions.held[clientID] = claimedAt }
+            self.register([PeerFrame.SessionRecord(clientID: clientID, claimedAt: claimedAt)])
+            self.routesPropagated(on: self.loop).whenComplete { _ in
+                guard let link = self.links[node] else { return }
+                link.write(.sessionRelease(clientID: clientID))
+                link.flush()
+            }
+        }
+    }
+
+    /// Moves a session this node holds to `node` unasked (drain, or a lost registration race).
+    func pushSession(_ clientID: String, to node: String) {
+        guard node != localName, links[node] != nil else { return }
+        sessions.counters.evictions &+= 1
+        sessions.held.removeValue(forKey: clientID)
+        broker.handOff(clientID: clientID, to: node, cleanStart: false).hop(to: loop).whenComplete { result in
+            guard case .success(let snapshot?) = result else { return }
+            self.sessions.moved[clientID] = node
+            self.sendSnapshot(snapshot, requestID: 0, to: node)
+        }
+    }
+
+    private func evict(_ clientID: String, loser: String, winner: String) {
+        logger.info(
+            "two nodes held one session: the later claim keeps it",
+            metadata: ["client": "\(clientID)", "kept on": "\(winner)", "moved from": "\(loser)"]
+        )
+        if loser == localName {
+            pushSession(clientID, to: winner)
+        } else if let link = links[loser] {
+            link.write(.sessionEvict(clientID: clientID, winner: winner))
+            link.flush()
+        }
+    }
+
+    // MARK: Messages passed on by a stub
+
+    public func forwardToSession(
+        _ message: Message,
+        node: String,
+        clientID: String,
+        qos: QoS,
+        retain: Bool,
+        subscriptionIdentifiers: [UInt32],
+        fromShard shardIndex: Int
+    ) {
+        guard let publish = Self.publish(from: message) else { return }
+        let forwarded = PeerFrame.ForwardedMessage(
+            id: 0,
+            origin: Self.origin(of: message),
+            target: .session(
+                clientID: clientID,
+                qos: qos,
+                retain: retain,
+                subscriptionIdentifiers: subscriptionIdentifiers
+            ),
+            publish: publish
+        )
+        enqueue([(node, forwarded)], fromShard: shardIndex)
+    }
+
+    /// A message for a session that moved here; held back while the session is still being attached.
+    func deliverToSession(_ forwarded: PeerFrame.ForwardedMessage) {
+        guard case .session(let clientID, let qos, let retain, let identifiers) = forwarded.target else { return }
+        if let pending = sessions.pending[clientID] {
+            pending.deferredDeliveries.append(forwarded)
+            return
+        }
+        guard let message = Self.message(from: forwarded.publish, origin: forwarded.origin, now: .now()) else { return }
+        broker.deliverToSession(
+            clientID: clientID,
+            message: message,
+            qos: qos,
+            retain: retain,
+            subscriptionIdentifiers: identifiers
+        )
+    }
+
+    // MARK: Ending and registering
+
+    public func sessionEnded(clientID: String) {
+        loop.execute {
+            guard let claimedAt = self.sessions.held.removeValue(forKey: clientID) else { return }
+            let owner = self.directoryOwner(of: clientID)
+            if owner == self.localName {
+                self.sessions.directory.ended(clientID, by: self.localName)
+            } else if let link = self.links[owner] {
+                link.write(.sessionEnded(PeerFrame.SessionRecord(clientID: clientID, claimedAt: claimedAt)))
+                link.flush()
+            }
+        }
+    }
+
+    /// Tells each record's directory node that this node holds it.
+    func register(_ records: [PeerFrame.SessionRecord]) {
+        var byOwner: [String: [PeerFrame.SessionRecord]] = [:]
+        for record in records { byOwner[directoryOwner(of: record.clientID), default: []].append(record) }
+        for (owner, records) in byOwner {
+            if owner == localName {
+                for record in records {
+                    if let conflict = sessions.directory.register(record.clientID, by: localName, at: record.claimedAt)
+                    {
+                        evict(record.clientID, loser: conflict.loser, winner: conflict.winner)
+                    }
+                }
+            } else if let link = links[owner] {
+                for chunk in stride(from: 0, to: records.count, by: 10_000) {
+                    link.write(.sessionRegister(Array(records[chunk..<min(chunk + 10_000, records.count)])))
+                }
+                link.flush()
+            }
+        }
+    }
+
+    /// A link came up: claims waiting for it go out, and the peer learns the sessions it is now directory of.
+    func sessionsLinkEstablished(_ link: PeerLink) {
+        let peer = link.peerName
+        for clientID in sessions.awaitingLink.removeValue(forKey: peer) ?? [] {
+            if let connect = sessions.pending[clientID], case .claiming(let owner) = connect.stage, owner == peer {
+                sendClaim(connect, on: link)
+            }
+        }
+        let owned = sessions.held.filter { directoryOwner(of: $0.key) == peer }
+        if !owned.isEmpty {
+            register(owned.map { PeerFrame.SessionRecord(clientID: $0.key, claimedAt: $0.value) })
+        }
+        sessions.directory.keepOnly { directoryOwner(of: $0) == localName }
+    }
+
+    /// A member died or left: sessions it held are gone, and the records it kept move to other nodes.
+    func sessionsMemberGone(_ node: String) {
+        sessions.directory.removeHolder(node)
+        for (clientID, holder) in sessions.moved where holder == node {
+            sessions.moved.removeValue(forKey: clientID)
+        }
+        let reowned = sessions.held.filter {
+            DirectoryPlacement.owner(of: $0.key, among: directoryMembers + [node]) == node
+        }
+        if !reowned.isEmpty {
+            register(reowned.map { PeerFrame.SessionRecord(clientID: $0.key, claimedAt: $0.value) })
+        }
+        // Claims waiting for the gone node's link are answered by its successor.
+        for clientID in sessions.awaitingLink.removeValue(forKey: node) ?? [] {
+            guard let connect = sessions.pending[clientID], case .claiming = connect.stage else { continue }
+            connect.timeout?.cancel()
+            sessions.pending.removeValue(forKey: clientID)
+            let restarted = PendingConnect(clientID: clientID, cleanStart: connect.cleanStart, attach: connect.attach)
+            restarted.waiting = connect.waiting
+            start(restarted)
+        }
+    }
+
+    // MARK: Visibility
+
+    private func answerLookup(requestID: UInt64, clientID: String, on link: PeerLink) {
+        link.write(.sessionLookupReply(requestID: requestID, holder: sessions.directory.holder(of: clientID) ?? ""))
+        link.flush()
+    }
+
+    /// Which node holds the session of `clientID`, as its directory node says (nil: none).
+    public func sessionHolder(of clientID: String) async -> String? {
+        let promise = loop.makePromise(of: String?.self)
+        loop.execute {
+            let owner = self.directoryOwner(of: clientID)
+            if owner == self.localName {
+                promise.succeed(self.sessions.directory.holder(of: clientID))
+                return
+            }
+            guard let link = self.links[owner] else {
+                promise.succeed(nil)
+                return
+            }
+            let requestID = self.sessions.makeRequestID()
+            self.sessions.lookups[requestID] = promise
+            link.write(.sessionLookup(requestID: requestID, clientID: clientID))
+            link.flush()
+            self.loop.scheduleTask(in: Self.claimTimeLimit) {
+                self.sessions.lookups.removeValue(forKey: requestID)?.succeed(nil)
+            }
+        }
+        return (try? await promise.futureResult.get()) ?? nil
+    }
+
+    public func sessionCounters() async -> SessionCounters {
+        (try? await loop.submit {
+            var counters = self.sessions.counters
+            counters.directoryRecords = self.sessions.directory.count
+            counters.heldSessions = self.sessions.held.count
+            return counters
+        }.get()) ?? SessionCounters()
+    }
+
+    static func millisecondsSinceEpoch() -> UInt64 {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+    }
+}
