@@ -17,6 +17,16 @@ public enum AdminClient {
         path: String,
         timeout: TimeAmount = .seconds(10)
     ) async throws -> (status: HTTPResponseStatus, body: String) {
+        try await request(.GET, host: host, port: port, path: path, timeout: timeout)
+    }
+
+    public static func request(
+        _ method: HTTPMethod,
+        host: String,
+        port: Int,
+        path: String,
+        timeout: TimeAmount = .seconds(10)
+    ) async throws -> (status: HTTPResponseStatus, body: String) {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: (HTTPResponseStatus, String).self)
         let connecting = ClientBootstrap(group: group)
@@ -38,7 +48,8 @@ public enum AdminClient {
         var headers = HTTPHeaders()
         headers.add(name: "host", value: "\(host):\(port)")
         headers.add(name: "accept", value: "application/json")
-        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
+        if method == .POST { headers.add(name: "content-length", value: "0") }
+        let head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
         let timer = channel.eventLoop.scheduleTask(in: timeout) {

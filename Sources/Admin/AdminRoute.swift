@@ -16,14 +16,25 @@ public struct AdminResponse: Sendable, Equatable {
     }
 }
 
-/// A GET endpoint: a path pattern whose `{name}` segments are handed to the handler decoded.
+/// An endpoint: a method and a path pattern whose `{name}` segments are handed to the handler decoded.
 public struct AdminRoute: Sendable {
+    public let method: HTTPMethod
     public let pattern: [String]
     public let handler: @Sendable (_ parameters: [String: String]) async -> AdminResponse
 
-    public init(_ path: String, handler: @escaping @Sendable (_ parameters: [String: String]) async -> AdminResponse) {
+    public init(
+        _ path: String,
+        method: HTTPMethod = .GET,
+        handler: @escaping @Sendable (_ parameters: [String: String]) async -> AdminResponse
+    ) {
+        self.method = method
         self.pattern = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         self.handler = handler
+    }
+
+    /// Whether a request with `method` is answered by this route (HEAD by a GET route).
+    func accepts(_ method: HTTPMethod) -> Bool {
+        method == self.method || (self.method == .GET && method == .HEAD)
     }
 
     /// The parameters when `segments` fit the pattern, else nil.

@@ -28,14 +28,13 @@ public struct AdminRouter: Sendable {
             }
             segments.append(decoded)
         }
-        guard
-            let (route, parameters) = routes.lazy.compactMap({ route in route.match(segments).map { (route, $0) } })
-                .first
-        else {
+        let matching = routes.compactMap { route in route.match(segments).map { (route, $0) } }
+        guard !matching.isEmpty else {
             return .answer(.error(.notFound, "no endpoint at \(path)"))
         }
-        guard method == .GET || method == .HEAD else {
-            return .answer(.error(.methodNotAllowed, "\(path) answers GET only"))
+        guard let (route, parameters) = matching.first(where: { $0.0.accepts(method) }) else {
+            let allowed = matching.map { "\($0.0.method)" }.joined(separator: ", ")
+            return .answer(.error(.methodNotAllowed, "\(path) answers \(allowed) only"))
         }
         return .route(route, parameters: parameters)
     }

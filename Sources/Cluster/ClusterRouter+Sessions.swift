@@ -3,6 +3,7 @@ import ClusterProtocol
 import Foundation
 import Logging
 import MQTTCodec
+import Membership
 import NIOCore
 
 /// The cluster-wide session registry (cluster/PROTOCOL.md, "Sessions"): claims at the directory node of
@@ -14,8 +15,11 @@ extension ClusterRouter {
     /// messages already on their way to the old holder.
     static let stubGrace = TimeAmount.seconds(2)
 
-    /// The members among which directory records are placed: alive members and this node.
-    var directoryMembers: [String] { Array(alivePeers.keys) + [localName] }
+    /// The members among which directory records are placed: alive members that are not draining, and this
+    /// node.
+    var directoryMembers: [String] {
+        alivePeers.keys.filter { !sessions.drainingPeers.contains($0) } + [localName]
+    }
 
     func directoryOwner(of clientID: String) -> String {
         DirectoryPlacement.owner(of: clientID, among: directoryMembers) ?? localName
@@ -200,8 +204,7 @@ extension ClusterRouter {
             receivedHandoff(handoff, from: peer)
         case .sessionRelease(let clientID):
             guard sessions.moved[clientID] == peer else { return }
-            sessions.moved.removeValue(forKey: clientID)
-            loop.scheduleTask(in: Self.stubGrace) { self.broker.releaseMovedSession(clientID: clientID) }
+            released(clientID)
         case .sessionRegister(let records):
             for record in records {
                 if let conflict = sessions.directory.register(record.clientID, by: peer, at: record.claimedAt) {
@@ -212,10 +215,21 @@ extension ClusterRouter {
             sessions.directory.ended(record.clientID, by: peer)
         case .sessionEvict(let clientID, let winner):
             pushSession(clientID, to: winner)
+        case .nodeDraining:
+            peerDraining(peer)
         case .sessionLookup(let requestID, let clientID):
             answerLookup(requestID: requestID, clientID: clientID, on: link)
         case .sessionLookupReply(let requestID, let holder):
             sessions.lookups.removeValue(forKey: requestID)?.succeed(holder.isEmpty ? nil : holder)
+        case .sessionDescribe(let requestID, let clientID):
+            broker.sessionView(clientID: clientID).hop(to: loop).whenComplete { result in
+                let view = (try? result.get()) ?? nil
+                self.send(.sessionDescription(requestID: requestID, description: view.map(Self.describe)), to: peer)
+            }
+        case .sessionDescription(let requestID, let description):
+            sessions.details.removeValue(forKey: requestID)?.succeed(
+                description.map { Self.view(of: $0, clientID: "", node: peer) }
+            )
         default:
             break
         }
@@ -240,6 +254,12 @@ extension ClusterRouter {
                 return
             }
         }
+        if sessions.held[clientID] == nil, sessions.unreleased.contains(clientID) {
+            // Moved from here, but the new holder may not have taken it in yet: send the fetcher there once
+            // it has.
+            sessions.fetchesAwaitingRelease[clientID, default: []].append((node, fetch))
+            return
+        }
         if sessions.held[clientID] == nil, let next = sessions.moved[clientID], next != node {
             sendHandoff(.init(requestID: requestID, clientID: clientID, outcome: .moved(to: next)), to: node)
             return
@@ -252,9 +272,95 @@ extension ClusterRouter {
                 return
             }
             self.sessions.counters.handedOff &+= 1
-            self.sessions.moved[clientID] = node
+            self.movedAway(clientID, to: node)
             self.sendSnapshot(snapshot, requestID: requestID, to: node)
         }
+    }
+
+    private func movedAway(_ clientID: String, to node: String) {
+        sessions.moved[clientID] = node
+        sessions.unreleased.insert(clientID)
+    }
+
+    /// The new holder of a session that left has its routes everywhere: the stub goes after a grace period
+    /// (for messages already on their way here), and fetches that waited are sent there.
+    private func released(_ clientID: String) {
+        let next = sessions.moved.removeValue(forKey: clientID)
+        sessions.unreleased.remove(clientID)
+        loop.scheduleTask(in: Self.stubGrace) { self.broker.releaseMovedSession(clientID: clientID) }
+        for waiting in sessions.fetchesAwaitingRelease.removeValue(forKey: clientID) ?? [] {
+            let outcome: PeerFrame.SessionHandoff.Outcome = next.map { .moved(to: $0) } ?? .absent
+            sendHandoff(
+                .init(requestID: waiting.fetch.requestID, clientID: clientID, outcome: outcome),
+                to: waiting.node
+            )
+        }
+        if sessions.unreleased.isEmpty, let waiter = sessions.drainWaiter {
+            sessions.drainWaiter = nil
+            waiter.succeed()
+        }
+    }
+
+    // MARK: Drain
+
+    /// Moves every session here to alive members (spread by client identifier) and waits, up to
+    /// `timeLimit`, until each new holder has its routes everywhere. Clients are disconnected with 0x9C and
+    /// a Server Reference naming the node their session went to, at `mqttPort` on that node's host.
+    /// Returns how many sessions moved.
+    public func drain(mqttPort: Int, timeLimit: TimeAmount = .seconds(15)) async -> Int {
+        let targets: [(name: String, host: String)] =
+            (try? await loop.submit {
+                self.alivePeers.values.filter { self.links[$0.name] != nil }.map { member in
+                    (member.name, Self.host(of: member.address))
+                }
+            }.get()) ?? []
+        guard !targets.isEmpty else {
+            logger.warning("drain: no alive member to move sessions to")
+            return 0
+        }
+        _ = try? await loop.submit {
+            for link in self.links.values {
+                link.write(.nodeDraining)
+                link.flush()
+            }
+        }.get()
+        let hosts = Dictionary(uniqueKeysWithValues: targets)
+        let names = targets.map(\.name)
+        let released = loop.makePromise(of: Void.self)
+        let moved =
+            (try? await broker.pushAllSessions { clientID in
+                guard let node = DirectoryPlacement.owner(of: clientID, among: names) else { return nil }
+                return (node, "\(hosts[node] ?? node):\(mqttPort)")
+            } moved: { node, snapshot in
+                self.loop.execute {
+                    self.sessions.held.removeValue(forKey: snapshot.clientID)
+                    self.sessions.counters.pushed &+= 1
+                    self.movedAway(snapshot.clientID, to: node)
+                    self.sendSnapshot(snapshot, requestID: 0, to: node)
+                }
+            }.get()) ?? 0
+        loop.execute {
+            if self.sessions.unreleased.isEmpty {
+                released.succeed()
+            } else {
+                self.sessions.drainWaiter = released
+                self.loop.scheduleTask(in: timeLimit) {
+                    self.sessions.drainWaiter = nil
+                    released.succeed()
+                }
+            }
+        }
+        try? await released.futureResult.get()
+        // Messages already on their way here still reach the stubs, which pass them on.
+        try? await loop.scheduleTask(in: Self.stubGrace) {}.futureResult.get()
+        logger.info("drain: sessions moved", metadata: ["sessions": "\(moved)"])
+        return moved
+    }
+
+    /// The host part of a `host:port` member address (IPv6 in brackets kept as is).
+    static func host(of address: String) -> String {
+        guard let colon = address.lastIndex(of: ":") else { return address }
+        return String(address[..<colon])
     }
 
     private func sendSnapshot(_ snapshot: SessionSnapshot, requestID: UInt64, to node: String) {
@@ -332,7 +438,11 @@ extension ClusterRouter {
         sessions.counters.adoptedPushes &+= 1
         let clientID = snapshot.clientID
         let claimedAt = Self.millisecondsSinceEpoch()
+        sessions.adopting[clientID] = sessions.adopting[clientID] ?? []
         broker.adoptPushedSession(snapshot).hop(to: loop).whenComplete { _ in
+            for forwarded in self.sessions.adopting.removeValue(forKey: clientID) ?? [] {
+                self.deliverToSession(forwarded)
+            }
             if self.sessions.held[clientID] == nil { self.sessions.held[clientID] = claimedAt }
             self.register([PeerFrame.SessionRecord(clientID: clientID, claimedAt: claimedAt)])
             self.routesPropagated(on: self.loop).whenComplete { _ in
@@ -350,7 +460,7 @@ extension ClusterRouter {
         sessions.held.removeValue(forKey: clientID)
         broker.handOff(clientID: clientID, to: node, cleanStart: false).hop(to: loop).whenComplete { result in
             guard case .success(let snapshot?) = result else { return }
-            self.sessions.moved[clientID] = node
+            self.movedAway(clientID, to: node)
             self.sendSnapshot(snapshot, requestID: 0, to: node)
         }
     }
@@ -399,6 +509,10 @@ extension ClusterRouter {
         guard case .session(let clientID, let qos, let retain, let identifiers) = forwarded.target else { return }
         if let pending = sessions.pending[clientID] {
             pending.deferredDeliveries.append(forwarded)
+            return
+        }
+        if sessions.adopting[clientID] != nil {
+            sessions.adopting[clientID]!.append(forwarded)
             return
         }
         guard let message = Self.message(from: forwarded.publish, origin: forwarded.origin, now: .now()) else { return }
@@ -459,12 +573,29 @@ extension ClusterRouter {
         if !owned.isEmpty {
             register(owned.map { PeerFrame.SessionRecord(clientID: $0.key, claimedAt: $0.value) })
         }
-        sessions.directory.keepOnly { directoryOwner(of: $0) == localName }
+        // Computed first: the closure must not read `sessions` while `keepOnly` changes it.
+        let members = directoryMembers
+        let localName = localName
+        sessions.directory.keepOnly { DirectoryPlacement.owner(of: $0, among: members) == localName }
+    }
+
+    /// A member is draining: directory records it kept move to the next owner (each holder registers
+    /// again), and wills it kept go to another guardian.
+    private func peerDraining(_ node: String) {
+        guard sessions.drainingPeers.insert(node).inserted else { return }
+        let reowned = sessions.held.filter {
+            DirectoryPlacement.owner(of: $0.key, among: directoryMembers + [node]) == node
+        }
+        if !reowned.isEmpty {
+            register(reowned.map { PeerFrame.SessionRecord(clientID: $0.key, claimedAt: $0.value) })
+        }
+        redepositWills()
     }
 
     /// A member died or left: sessions it held are gone, and the records it kept move to other nodes.
     func sessionsMemberGone(_ node: String) {
         sessions.directory.removeHolder(node)
+        sessions.drainingPeers.remove(node)
         for (clientID, holder) in sessions.moved where holder == node {
             sessions.moved.removeValue(forKey: clientID)
         }
@@ -514,6 +645,58 @@ extension ClusterRouter {
             }
         }
         return (try? await promise.futureResult.get()) ?? nil
+    }
+
+    /// Where the session of `clientID` is and its state, from whichever node holds it (nil: none).
+    public func describeSession(_ clientID: String) async -> ClientSessionView? {
+        let holder = await sessionHolder(of: clientID)
+        if holder == nil || holder == localName {
+            return try? await broker.sessionView(clientID: clientID).get()
+        }
+        let promise = loop.makePromise(of: ClientSessionView?.self)
+        loop.execute {
+            guard let holder, let link = self.links[holder] else {
+                promise.succeed(nil)
+                return
+            }
+            let requestID = self.sessions.makeRequestID()
+            self.sessions.details[requestID] = promise
+            link.write(.sessionDescribe(requestID: requestID, clientID: clientID))
+            link.flush()
+            self.loop.scheduleTask(in: Self.claimTimeLimit) {
+                self.sessions.details.removeValue(forKey: requestID)?.succeed(nil)
+            }
+        }
+        guard var view = (try? await promise.futureResult.get()) ?? nil else { return nil }
+        view.clientID = clientID
+        return view
+    }
+
+    static func describe(_ view: ClientSessionView) -> PeerFrame.SessionDescription {
+        PeerFrame.SessionDescription(
+            connected: view.connected,
+            protocolVersion: view.protocolVersion,
+            subscriptions: view.subscriptions,
+            inflight: UInt32(clamping: view.inflight),
+            queued: UInt32(clamping: view.queued),
+            expiryInterval: view.sessionExpiryInterval,
+            hasWill: view.hasWill
+        )
+    }
+
+    static func view(of description: PeerFrame.SessionDescription, clientID: String, node: String) -> ClientSessionView
+    {
+        ClientSessionView(
+            clientID: clientID,
+            node: node,
+            connected: description.connected,
+            protocolVersion: description.protocolVersion,
+            subscriptions: description.subscriptions,
+            inflight: Int(description.inflight),
+            queued: Int(description.queued),
+            sessionExpiryInterval: description.expiryInterval,
+            hasWill: description.hasWill
+        )
     }
 
     public func sessionCounters() async -> SessionCounters {

@@ -52,6 +52,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     private var propagationWaiters: [(sequence: UInt64, promise: EventLoopPromise<Void>)] = []
     /// The session registry's state (ClusterRouter+Sessions.swift).
     var sessions = SessionCoordination()
+    /// Wills held for other nodes' clients and deposited for this node's (ClusterRouter+Wills.swift).
+    var wills = WillCustody()
 
     /// The longest a SUBACK waits for peers to learn a route; a slow peer must not stall subscribers.
     static let propagationTimeLimit = TimeAmount.seconds(1)
@@ -103,6 +105,12 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
                 let wasAlive = self.alivePeers.removeValue(forKey: member.name) != nil
                 self.forget(member.name)
                 if wasAlive { self.sessionsMemberGone(member.name) }
+                if case .memberDead = event {
+                    self.willOwnerDied(member.name)
+                } else {
+                    self.wills.held.removeValue(forKey: member.name)
+                }
+                self.redepositWills()
             }
         }
     }
@@ -188,6 +196,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         }
         link.write(.routeSnapshot(makeSnapshot()))
         sessionsLinkEstablished(link)
+        redepositWills()
         let pending = Self.prepareReplay(&replay[link.peerName, default: newReplayBuffer()], for: link.peerBootID)
         if !pending.isEmpty {
             counters.replayed &+= UInt64(pending.count)
@@ -315,8 +324,11 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         case .pong, .unknown:
             break
         case .sessionClaim, .sessionClaimReply, .sessionFetch, .sessionHandoff, .sessionRelease, .sessionRegister,
-            .sessionEnded, .sessionEvict, .sessionLookup, .sessionLookupReply:
+            .sessionEnded, .sessionEvict, .sessionLookup, .sessionLookupReply, .sessionDescribe, .sessionDescription,
+            .nodeDraining:
             receivedSessionFrame(frame, on: link)
+        case .willDeposit, .willWithdraw:
+            receivedWillFrame(frame, from: link.peerName)
         case .hello, .authenticate:
             logger.warning("peer sent a handshake frame on an established link", metadata: ["peer": "\(link.peerName)"])
             link.channel.close(promise: nil)

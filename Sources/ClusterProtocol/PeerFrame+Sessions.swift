@@ -207,4 +207,33 @@ extension PeerFrame {
             self.claimedAt = claimedAt
         }
     }
+
+    /// A session as `GET /api/v1/clients/{clientid}` shows it.
+    public struct SessionDescription: Equatable, Sendable {
+        public var connected: Bool
+        public var protocolVersion: String
+        public var subscriptions: [String]
+        public var inflight: UInt32
+        public var queued: UInt32
+        public var expiryInterval: UInt32
+        public var hasWill: Bool
+
+        public init(
+            connected: Bool,
+            protocolVersion: String,
+            subscriptions: [String],
+            inflight: UInt32,
+            queued: UInt32,
+            expiryInterval: UInt32,
+            hasWill: Bool
+        ) {
+            self.connected = connected
+            self.protocolVersion = protocolVersion
+            self.subscriptions = subscriptions
+            self.inflight = inflight
+            self.queued = queued
+            self.expiryInterval = expiryInterval
+            self.hasWill = hasWill
+        }
+    }
 }

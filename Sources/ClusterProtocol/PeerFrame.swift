@@ -38,6 +38,14 @@ public enum PeerFrame: Equatable, Sendable {
     /// Where is this client's session? Answered by the directory with the holder (empty: none).
     case sessionLookup(requestID: UInt64, clientID: String)
     case sessionLookupReply(requestID: UInt64, holder: String)
+    /// What is the state of this client's session here? Answered by the holder.
+    case sessionDescribe(requestID: UInt64, clientID: String)
+    case sessionDescription(requestID: UInt64, description: SessionDescription?)
+    /// A will held for a client connected to the sender, published by the receiver if the sender dies.
+    case willDeposit(clientID: String, will: SessionState.PendingWill)
+    case willWithdraw(clientID: String)
+    /// The sender is draining: it keeps no directory records and no wills from now on.
+    case nodeDraining
     /// A frame type this version does not know, from a newer peer: skipped.
     case unknown(type: UInt8)
 
@@ -62,6 +70,11 @@ public enum PeerFrame: Equatable, Sendable {
         case sessionEvict = 57
         case sessionLookup = 58
         case sessionLookupReply = 59
+        case willDeposit = 60
+        case willWithdraw = 61
+        case sessionDescribe = 64
+        case sessionDescription = 65
+        case nodeDraining = 66
     }
 
     /// The first frame each side sends.

@@ -63,6 +63,29 @@ extension PeerFrameCodec {
             buffer.writeInteger(PeerFrame.FrameType.sessionLookupReply.rawValue)
             buffer.writeInteger(requestID)
             buffer.writePeerString(holder)
+        case .sessionDescribe(let requestID, let clientID):
+            buffer.writeInteger(PeerFrame.FrameType.sessionDescribe.rawValue)
+            buffer.writeInteger(requestID)
+            buffer.writePeerString(clientID)
+        case .sessionDescription(let requestID, let description):
+            buffer.writeInteger(PeerFrame.FrameType.sessionDescription.rawValue)
+            buffer.writeInteger(requestID)
+            if let description {
+                buffer.writeInteger(UInt8(1))
+                buffer.writeSessionDescription(description)
+            } else {
+                buffer.writeInteger(UInt8(0))
+            }
+        case .willDeposit(let clientID, let will):
+            buffer.writeInteger(PeerFrame.FrameType.willDeposit.rawValue)
+            buffer.writePeerString(clientID)
+            buffer.writeInteger(will.delay)
+            buffer.writeEmbeddedPublish(will.publish)
+        case .willWithdraw(let clientID):
+            buffer.writeInteger(PeerFrame.FrameType.willWithdraw.rawValue)
+            buffer.writePeerString(clientID)
+        case .nodeDraining:
+            buffer.writeInteger(PeerFrame.FrameType.nodeDraining.rawValue)
         default:
             return false
         }
@@ -144,6 +167,26 @@ extension PeerFrameCodec {
                 requestID: try body.readPeerInteger("request id"),
                 holder: try body.readPeerString("holder")
             )
+        case .sessionDescribe:
+            return .sessionDescribe(
+                requestID: try body.readPeerInteger("request id"),
+                clientID: try body.readPeerString("client id")
+            )
+        case .sessionDescription:
+            let requestID: UInt64 = try body.readPeerInteger("request id")
+            let description = try body.readPeerBool("description present") ? try body.readSessionDescription() : nil
+            return .sessionDescription(requestID: requestID, description: description)
+        case .willDeposit:
+            let clientID = try body.readPeerString("client id")
+            let delay: UInt32 = try body.readPeerInteger("will delay")
+            return .willDeposit(
+                clientID: clientID,
+                will: PeerFrame.SessionState.PendingWill(publish: try body.readEmbeddedPublish(), delay: delay)
+            )
+        case .willWithdraw:
+            return .willWithdraw(clientID: try body.readPeerString("client id"))
+        case .nodeDraining:
+            return .nodeDraining
         default:
             return nil
         }
@@ -165,6 +208,35 @@ extension ByteBuffer {
             throw .tooMany(field: field, count: count)
         }
         return count
+    }
+
+    mutating func writeSessionDescription(_ description: PeerFrame.SessionDescription) {
+        writeInteger(UInt8(description.connected ? 1 : 0))
+        writePeerString(description.protocolVersion)
+        writeInteger(UInt32(description.subscriptions.count))
+        for filter in description.subscriptions { writePeerString(filter) }
+        writeInteger(description.inflight)
+        writeInteger(description.queued)
+        writeInteger(description.expiryInterval)
+        writeInteger(UInt8(description.hasWill ? 1 : 0))
+    }
+
+    mutating func readSessionDescription() throws(PeerFrameError) -> PeerFrame.SessionDescription {
+        let connected = try readPeerBool("connected")
+        let protocolVersion = try readPeerString("protocol version")
+        let count = try readPeerCount("subscriptions", maximum: PeerFrameCodec.maximumSubscriptions, minimumSize: 2)
+        var subscriptions: [String] = []
+        subscriptions.reserveCapacity(count)
+        for _ in 0..<count { subscriptions.append(try readPeerString("filter")) }
+        return PeerFrame.SessionDescription(
+            connected: connected,
+            protocolVersion: protocolVersion,
+            subscriptions: subscriptions,
+            inflight: try readPeerInteger("inflight"),
+            queued: try readPeerInteger("queued"),
+            expiryInterval: try readPeerInteger("expiry interval"),
+            hasWill: try readPeerBool("has will")
+        )
     }
 
     mutating func writeSessionRecord(_ record: PeerFrame.SessionRecord) {

@@ -1,6 +1,9 @@
 import Admin
+import Broker
 import Cluster
+import Foundation
 import Membership
+import NIOCore
 import NIOHTTP1
 
 /// The admin API's endpoints over a running node.
@@ -23,7 +26,72 @@ enum AdminRoutes {
                 guard let router = node.router else { return clusteringOff }
                 return AdminResponse(json: linksJSON(await router.linkViews()))
             },
+            AdminRoute("/api/v1/cluster/sessions") { _ in
+                guard let router = node.router else { return clusteringOff }
+                return AdminResponse(
+                    json: sessionCountersJSON(await router.sessionCounters(), wills: await router.willCounters())
+                )
+            },
+            AdminRoute("/api/v1/clients/{clientid}") { parameters in
+                let clientID = parameters["clientid"] ?? ""
+                let view: ClientSessionView?
+                if let router = node.router {
+                    view = await router.describeSession(clientID)
+                } else {
+                    view = try? await node.broker.sessionView(clientID: clientID).get()
+                }
+                guard let view else {
+                    return .error(.notFound, "no session for client \"\(clientID)\" in the cluster")
+                }
+                return AdminResponse(json: clientJSON(view))
+            },
+            AdminRoute("/api/v1/drain", method: .POST) { _ in
+                node.requestDrain()
+                return AdminResponse(
+                    status: .accepted,
+                    json: JSONText.object([
+                        ("draining", "true"),
+                        ("node", JSONText.quoted(nodeName)),
+                    ])
+                )
+            },
         ]
+    }
+
+    /// `{"clientid", "node", "connected", "protocolVersion", "subscriptions": [...], "inflight", "queued",
+    /// "sessionExpiryInterval", "will"}`.
+    static func clientJSON(_ view: ClientSessionView) -> String {
+        JSONText.object([
+            ("clientid", JSONText.quoted(view.clientID)),
+            ("node", JSONText.quoted(view.node)),
+            ("connected", view.connected ? "true" : "false"),
+            ("protocolVersion", JSONText.quoted(view.protocolVersion)),
+            ("subscriptions", JSONText.array(view.subscriptions.map(JSONText.quoted))),
+            ("inflight", String(view.inflight)),
+            ("queued", String(view.queued)),
+            ("sessionExpiryInterval", String(view.sessionExpiryInterval)),
+            ("will", view.hasWill ? "true" : "false"),
+        ])
+    }
+
+    /// The session registry's and will custody's counters.
+    static func sessionCountersJSON(_ counters: SessionCounters, wills: WillCounters) -> String {
+        JSONText.object([
+            ("heldSessions", String(counters.heldSessions)),
+            ("directoryRecords", String(counters.directoryRecords)),
+            ("claims", String(counters.claims)),
+            ("takeovers", String(counters.takeovers)),
+            ("handedOff", String(counters.handedOff)),
+            ("pushed", String(counters.pushed)),
+            ("adoptedPushes", String(counters.adoptedPushes)),
+            ("claimTimeouts", String(counters.claimTimeouts)),
+            ("fetchTimeouts", String(counters.fetchTimeouts)),
+            ("evictions", String(counters.evictions)),
+            ("takeoverMillisecondsMax", String(format: "%.3f", counters.takeoverMillisecondsMax)),
+            ("takeoverMillisecondsLast", String(format: "%.3f", counters.takeoverMillisecondsLast)),
+            ("willsHeld", String(wills.held)),
+            ("willsPublished", String(wills.published)),
+        ])
     }
 
     /// `[{"filter", "nodes": [...]}]`: the routes other nodes hold, as this node sees them.

@@ -34,6 +34,9 @@ public final class StarlingNode: Sendable {
     private let logger: Logger
     /// The one shutdown in progress or done: a second caller waits for it instead of stopping the loops twice.
     private let shutdownTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let drainStarted = NIOLockedValueBox(false)
+    /// Yields once when an operator asks for a drain (`POST /api/v1/drain`).
+    let drainRequests = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
     private init(
         broker: Broker,
@@ -124,6 +127,28 @@ public final class StarlingNode: Sendable {
         await router?.close()
         await tcpListener.abort()
         await shutdown()
+    }
+
+    /// Leaves the cluster without losing a session: stops accepting connections, moves every session to an
+    /// alive member (clients are told to use another server: 5.0 DISCONNECT 0x9C with a Server Reference),
+    /// waits until the new holders' routes are everywhere, then leaves the membership and stops. Without a
+    /// cluster, or with no alive member, it is ``shutdown()``. Safe to call more than once.
+    public func drain() async {
+        let first = drainStarted.withLockedValue { started in
+            defer { started = true }
+            return !started
+        }
+        if first, let router {
+            logger.info("draining", metadata: ["connections": "\(tcpListener.connectionCount)"])
+            await tcpListener.stopAccepting()
+            _ = await router.drain(mqttPort: tcpPort)
+        }
+        await shutdown()
+    }
+
+    /// Asks the running service to drain this node and exit (what `starling ctl drain` does).
+    public func requestDrain() {
+        drainRequests.continuation.yield()
     }
 
     /// Safe to call more than once: later calls wait for the first to finish.

@@ -47,14 +47,22 @@ public enum StarlingServer {
     }
 }
 
-/// Keeps the node running until graceful shutdown, then disconnects clients and stops.
+/// Keeps the node running until SIGTERM/SIGINT or a drain request, then drains it (sessions move to
+/// other members, see ``StarlingNode/drain()``) and stops.
 struct NodeService: Service {
     let node: StarlingNode
     let admin: AdminServer?
 
     func run() async throws {
-        try? await gracefulShutdown()
-        await node.shutdown()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await gracefulShutdown() }
+            group.addTask {
+                for await _ in node.drainRequests.stream { return }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        await node.drain()
         await admin?.close()
     }
 }

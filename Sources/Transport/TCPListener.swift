@@ -51,6 +51,11 @@ public final class TCPListener: Sendable {
         for channel in connections.all { try? await channel.close() }
     }
 
+    /// Stops accepting new connections; the open ones stay.
+    public func stopAccepting() async {
+        try? await serverChannel.close()
+    }
+
     /// How many client connections are open.
     public var connectionCount: Int { connections.count }
 

@@ -20,24 +20,28 @@ extension Broker {
     }
 
     /// Drain: every session here moves to the node `target` picks for its client identifier; connected
-    /// clients are told to use another server. Completes with what moved, by node.
+    /// clients are told to use another server. `moved` is called on the session's loop as each one leaves,
+    /// before anything that reaches its stub can be passed on, so the session arrives at its new node first.
+    /// Completes with how many moved.
     public func pushAllSessions(
-        target: @escaping @Sendable (String) -> (node: String, serverReference: String?)?
-    ) -> EventLoopFuture<[(node: String, snapshot: SessionSnapshot)]> {
+        target: @escaping @Sendable (String) -> (node: String, serverReference: String?)?,
+        moved: @escaping @Sendable (_ node: String, _ snapshot: SessionSnapshot) -> Void
+    ) -> EventLoopFuture<Int> {
         let futures = shards.map { shard in
-            shard.eventLoop.submit { () -> [(node: String, snapshot: SessionSnapshot)] in
-                var moved: [(node: String, snapshot: SessionSnapshot)] = []
+            shard.eventLoop.submit { () -> Int in
+                var count = 0
                 for session in Array(shard.sessions.values) where session.movedTo == nil && !session.hasEnded {
                     guard let (node, reference) = target(session.clientID) else { continue }
                     if let snapshot = session.pushAway(to: node, serverReference: reference) {
                         self.trackStub(session)
-                        moved.append((node, snapshot))
+                        moved(node, snapshot)
+                        count += 1
                     }
                 }
-                return moved
+                return count
             }
         }
-        return EventLoopFuture.reduce([], futures, on: shards[0].eventLoop, +)
+        return EventLoopFuture.reduce(0, futures, on: shards[0].eventLoop, +)
     }
 
     /// The new holder of a moved session has its routes everywhere: the stub here goes.
@@ -86,6 +90,24 @@ extension Broker {
                 return
             }
             session.deliver(message, qos: qos, retain: retain, subscriptionIdentifiers: subscriptionIdentifiers)
+        }
+    }
+
+    /// Publishes the will of a client whose node died (this node kept it as that node's guardian).
+    public func publishOrphanedWill(_ will: WillMessage, clientID: String) {
+        let shard = shards[0]
+        shard.execute {
+            let message = Message(
+                topic: will.topic,
+                payload: will.payload,
+                qos: will.qos,
+                retain: will.retain,
+                properties: will.properties,
+                expiresAt: will.messageExpiryInterval.map { .now() + .seconds(Int64($0)) },
+                publisherSessionID: nil,
+                origin: shard.nextOrigin()
+            )
+            self.publish(message, publisherClientID: clientID, on: shard)
         }
     }
 

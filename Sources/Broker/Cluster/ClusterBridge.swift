@@ -55,4 +55,7 @@ public protocol ClusterBridge: AnyObject, Sendable {
         subscriptionIdentifiers: [UInt32],
         fromShard shardIndex: Int
     )
+    /// The will of a client connected here was set or cleared: a second node keeps a copy, to publish it if
+    /// this node dies.
+    func willChanged(clientID: String, will: WillMessage?)
 }

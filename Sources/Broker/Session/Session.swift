@@ -33,7 +33,11 @@ public final class Session: @unchecked Sendable {
     var subscriptions: [String: SessionSubscription] = [:]
     /// Topic aliases the client set on this connection [MQTT-3.3.2-10].
     var inboundTopicAliases: [UInt16: TopicName] = [:]
-    var will: WillMessage?
+    var will: WillMessage? {
+        didSet {
+            if oldValue != nil || will != nil { broker.cluster?.willChanged(clientID: clientID, will: will) }
+        }
+    }
     private var willTimer: Scheduled<Void>?
     /// When a delayed will is due, while its timer runs.
     var willDelayEndsAt: NIODeadline?

@@ -16,9 +16,19 @@ struct SessionCoordination {
     var incoming: [IncomingHandoff: [PeerFrame.SessionState]] = [:]
     /// Claims waiting for the link to their directory node.
     var awaitingLink: [String: [String]] = [:]
+    /// Moves whose new holder has not yet said its routes are everywhere; fetches for those sessions that
+    /// reach this node wait for that before they are sent on.
+    var unreleased: Set<String> = []
+    var fetchesAwaitingRelease: [String: [(node: String, fetch: PeerFrame.SessionFetch)]] = [:]
+    /// Completed when a drain's last moved session is released.
+    var drainWaiter: EventLoopPromise<Void>?
     var lookups: [UInt64: EventLoopPromise<String?>] = [:]
     var details: [UInt64: EventLoopPromise<ClientSessionView?>] = [:]
     var counters = SessionCounters()
+    /// Members that announced a drain: they keep no directory records from then on.
+    var drainingPeers: Set<String> = []
+    /// Sessions pushed here that are being taken in, with messages passed on for them meanwhile.
+    var adopting: [String: [PeerFrame.ForwardedMessage]] = [:]
 
     struct IncomingHandoff: Hashable {
         var node: String

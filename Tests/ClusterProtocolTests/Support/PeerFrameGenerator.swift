@@ -25,7 +25,8 @@ struct PeerFrameGenerator {
         case hello, authenticate, routeSnapshot, routeDelta, snapshotRequest, routeAck, forward, forwardAck, ping
         case pong, unknown
         case sessionClaim, sessionClaimReply, sessionFetch, sessionHandoff, sessionRelease, sessionRegister
-        case sessionEnded, sessionEvict, sessionLookup, sessionLookupReply
+        case sessionEnded, sessionEvict, sessionLookup, sessionLookupReply, sessionDescribe, sessionDescription
+        case willDeposit, willWithdraw, nodeDraining
 
         var testDescription: String { rawValue }
     }
@@ -118,6 +119,29 @@ struct PeerFrameGenerator {
         case .sessionEvict: .sessionEvict(clientID: string(), winner: string())
         case .sessionLookup: .sessionLookup(requestID: random.next(), clientID: string())
         case .sessionLookupReply: .sessionLookupReply(requestID: random.next(), holder: string())
+        case .sessionDescribe: .sessionDescribe(requestID: random.next(), clientID: string())
+        case .sessionDescription:
+            .sessionDescription(
+                requestID: random.next(),
+                description: random.chance(0.3)
+                    ? nil
+                    : .init(
+                        connected: random.chance(0.5),
+                        protocolVersion: string(),
+                        subscriptions: (0..<random.count(upTo: 4)).map { _ in string() },
+                        inflight: UInt32(truncatingIfNeeded: random.next()),
+                        queued: UInt32(truncatingIfNeeded: random.next()),
+                        expiryInterval: UInt32(truncatingIfNeeded: random.next()),
+                        hasWill: random.chance(0.5)
+                    )
+            )
+        case .willDeposit:
+            .willDeposit(
+                clientID: string(),
+                will: .init(publish: publish(qos: random.pick(QoS.allCases)), delay: UInt32(random.int(in: 0...86_400)))
+            )
+        case .willWithdraw: .willWithdraw(clientID: string())
+        case .nodeDraining: .nodeDraining
         }
     }
 
