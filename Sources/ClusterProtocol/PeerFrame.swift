@@ -21,6 +21,10 @@ public enum PeerFrame: Equatable, Sendable {
     case forwardAck(upTo: UInt64)
     case ping
     case pong
+    /// Retained messages set or cleared on the sender's node (PeerFrame+Retained.swift).
+    case retainedUpdates(RetainedUpdates)
+    /// Part of every retained entry the sender holds, sent when a link comes up.
+    case retainedSnapshot(RetainedSnapshot)
     /// A frame type this version does not know, from a newer peer: skipped.
     case unknown(type: UInt8)
 
@@ -35,6 +39,8 @@ public enum PeerFrame: Equatable, Sendable {
         case forwardAck = 21
         case ping = 30
         case pong = 31
+        case retainedUpdates = 40
+        case retainedSnapshot = 41
     }
 
     /// The first frame each side sends.

@@ -67,6 +67,12 @@ public enum PeerFrameCodec {
             buffer.writeInteger(PeerFrame.FrameType.ping.rawValue)
         case .pong:
             buffer.writeInteger(PeerFrame.FrameType.pong.rawValue)
+        case .retainedUpdates(let updates):
+            buffer.writeInteger(PeerFrame.FrameType.retainedUpdates.rawValue)
+            buffer.writeRetainedUpdates(updates)
+        case .retainedSnapshot(let snapshot):
+            buffer.writeInteger(PeerFrame.FrameType.retainedSnapshot.rawValue)
+            buffer.writeRetainedSnapshot(snapshot)
         case .unknown(let type):
             buffer.writeInteger(type)
         }
@@ -161,6 +167,10 @@ public enum PeerFrameCodec {
             return .ping
         case .pong:
             return .pong
+        case .retainedUpdates:
+            return .retainedUpdates(try body.readRetainedUpdates())
+        case .retainedSnapshot:
+            return .retainedSnapshot(try body.readRetainedSnapshot())
         }
     }
 }

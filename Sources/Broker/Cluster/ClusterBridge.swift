@@ -32,4 +32,6 @@ public protocol ClusterBridge: AnyObject, Sendable {
         hops: UInt8,
         fromShard shardIndex: Int
     )
+    /// A local client set or cleared a retained message: send the update to every peer.
+    func retainedChanged(_ update: RetainedUpdate)
 }
