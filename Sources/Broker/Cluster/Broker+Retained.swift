@@ -1,4 +1,5 @@
 import NIOCore
+import Topics
 
 /// The broker's side of retained replication: local retained writes go to the cluster stamped with their
 /// version, and writes from other nodes are merged into the store, last writer wins.
@@ -31,6 +32,11 @@ extension Broker {
     /// Every retained entry with its version, tombstones included, for a peer that has just linked.
     public func retainedSnapshot() -> [RetainedUpdate] {
         retained.snapshot(now: .now())
+    }
+
+    /// What the store holds for `topic`: a message or a tombstone, with its version; nil when nothing.
+    public func retainedEntry(for topic: TopicName) -> RetainedUpdate? {
+        retained.entry(for: topic)
     }
 
     /// Removes tombstones past their age; returns how many went.

@@ -50,6 +50,13 @@ final class RetainedStore: Sendable {
         return table.withLockedValue { $0.messages(matching: filter, now: now, wallMilliseconds: wall) }
     }
 
+    /// The entry of one topic: its message or tombstone, with its version.
+    func entry(for topic: TopicName) -> RetainedUpdate? {
+        table.withLockedValue { table in
+            table.entry(for: topic).map { RetainedUpdate(topic: topic, version: $0.version, message: $0.message) }
+        }
+    }
+
     /// Every entry, tombstones included, for a peer.
     func snapshot(now: NIODeadline) -> [RetainedUpdate] {
         let wall = wallClock()
