@@ -199,12 +199,12 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             delivered[link.peerName] = (link.peerBootID, 0)
         }
         link.write(.routeSnapshot(makeSnapshot()))
-        retained.sendSnapshot(on: link)
         let pending = Self.prepareReplay(&replay[link.peerName, default: newReplayBuffer()], for: link.peerBootID)
         if !pending.isEmpty {
             counters.replayed &+= UInt64(pending.count)
             for chunk in Self.chunks(pending) { link.write(.forward(PeerFrame.ForwardBatch(messages: chunk))) }
         }
+        retained.sendSnapshot(on: link)
         link.flush()
     }
 

@@ -13,7 +13,8 @@ import Topics
 final class RetainedReplication {
     let broker: Broker
     private let logger: Logger
-    /// Local writes waiting for the next flush, oldest first.
+    /// Local writes waiting for the next flush, oldest first. Drained by a task queued behind the first of
+    /// them, so it holds what the shards hand over in one turn of the loop.
     private var pending: [RetainedUpdate] = []
     private var sweep: RepeatedTask?
     private(set) var counters = RetainedReplicationCounters()
@@ -35,7 +36,9 @@ final class RetainedReplication {
 
     /// A quarter of the maximum age, between 100 ms and a minute.
     static func sweepInterval(forMaximumAge age: Duration) -> TimeAmount {
-        let milliseconds = age.components.seconds * 1000 + age.components.attoseconds / 1_000_000_000_000_000
+        // Anything over four minutes sweeps every minute: clamp first, so no age can overflow.
+        let seconds = min(max(age.components.seconds, 0), 240)
+        let milliseconds = seconds * 1000 + age.components.attoseconds / 1_000_000_000_000_000
         return .milliseconds(min(60_000, max(100, milliseconds / 4)))
     }
 
