@@ -192,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "Cluster", "Membership", "ClusterProtocol", "MQTTCodec", "StarlingTestKit",
+                "Cluster", "Membership", "ClusterProtocol", "MQTTCodec", "StarlingTestKit", "Broker", "Topics",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -49,7 +49,7 @@ public final class Broker: @unchecked Sendable {
         self.settings = settings
         self.nodeName = nodeName
         self.logger = logger
-        self.retained = RetainedStore(capacity: settings.maximumRetainedMessages)
+        self.retained = RetainedStore(capacity: settings.maximumRetainedMessages, node: nodeName)
         self.sharedSubscriptions = SharedSubscriptionTable(strategy: sharedSubscriptionStrategy)
         self.shards = eventLoops.enumerated().map { index, loop in
             Shard(index: index, eventLoop: loop, shardCount: eventLoops.count, broker: self)
@@ -195,12 +195,7 @@ public final class Broker: @unchecked Sendable {
 
     /// Routes a message to every matching subscriber and updates the retained store.
     func publish(_ message: Message, publisherClientID: String?, on shard: Shard) {
-        if message.retain {
-            switch retained.store(message) {
-            case .stored, .cleared: break
-            case .rejectedFull: shard.countDrop(.queueFull)
-            }
-        }
+        if message.retain { storeRetained(message, on: shard) }
         shard.route(message, publisherClientID: publisherClientID)
     }
 

@@ -19,10 +19,17 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         public var replayCapacity = 100_000
         /// Forwards older than this are not replayed.
         public var replayMaximumAge = TimeAmount.seconds(30)
+        /// How long and how many tombstones of cleared retained messages are kept.
+        public var retainedTombstones = RetainedTombstonePolicy()
 
-        public init(replayCapacity: Int = 100_000, replayMaximumAge: TimeAmount = .seconds(30)) {
+        public init(
+            replayCapacity: Int = 100_000,
+            replayMaximumAge: TimeAmount = .seconds(30),
+            retainedTombstones: RetainedTombstonePolicy = RetainedTombstonePolicy()
+        ) {
             self.replayCapacity = replayCapacity
             self.replayMaximumAge = replayMaximumAge
+            self.retainedTombstones = retainedTombstones
         }
     }
 
@@ -35,6 +42,8 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
     private let secret: [UInt8]
     private let limits: Limits
     let remoteRoutes = RemoteRouteTable()
+    /// Retained messages to and from peers (RetainedReplication.swift).
+    let retained: RetainedReplication
 
     // On `loop`:
     var links: [String: PeerLink] = [:]
@@ -84,6 +93,12 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         self.limits = limits
         self.logger = logger
         self.outboxes = broker.shards.map { _ in NIOLockedValueBox(Outbox()) }
+        self.retained = RetainedReplication(
+            broker: broker,
+            loop: loop,
+            policy: limits.retainedTombstones,
+            logger: logger
+        )
     }
 
     // MARK: Membership
@@ -202,6 +217,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             counters.replayed &+= UInt64(pending.count)
             for chunk in Self.chunks(pending) { link.write(.forward(PeerFrame.ForwardBatch(messages: chunk))) }
         }
+        retained.sendSnapshot(on: link)
         link.flush()
     }
 
@@ -321,6 +337,10 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         case .ping:
             link.write(.pong)
             link.flush()
+        case .retainedUpdates(let updates):
+            retained.received(updates.entries, from: link.peerName, isLastOfSnapshot: nil)
+        case .retainedSnapshot(let snapshot):
+            retained.received(snapshot.entries, from: link.peerName, isLastOfSnapshot: snapshot.isLast)
         case .pong, .unknown:
             break
         case .sessionClaim, .sessionClaimReply, .sessionFetch, .sessionHandoff, .sessionRelease, .sessionRegister,
@@ -422,6 +442,16 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         if acknowledge {
             link.write(.forwardAck(upTo: state.lastID))
             link.flush()
+        }
+    }
+
+    // MARK: Retained messages out
+
+    public func retainedChanged(_ update: RetainedUpdate) {
+        loop.execute {
+            guard self.retained.enqueue(update) else { return }
+            // Writes that reach the loop before this task runs go out in the same frames.
+            self.loop.execute { self.retained.flush(to: self.links.values) }
         }
     }
 
@@ -621,6 +651,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
 
     public func close() async {
         _ = try? await loop.submit {
+            self.retained.stop()
             for link in self.links.values { link.channel.close(promise: nil) }
             self.links.removeAll()
             self.alivePeers.removeAll()

@@ -19,6 +19,10 @@ public struct GossipSettings: Sendable {
     public var replayBufferSize = 100_000
     /// Forwards older than this are not replayed.
     public var replayBufferAge: Duration = .seconds(30)
+    /// How long a tombstone of a cleared retained message is kept.
+    public var retainedTombstoneTTL: Duration = .seconds(86_400)
+    /// Tombstones kept at most; past this the oldest are dropped.
+    public var maximumRetainedTombstones = 100_000
 
     public init(
         nodeName: String,

@@ -46,6 +46,10 @@ public enum PeerFrame: Equatable, Sendable {
     case willWithdraw(clientID: String)
     /// The sender is draining: it keeps no directory records and no wills from now on.
     case nodeDraining
+    /// Retained messages set or cleared on the sender's node (PeerFrame+Retained.swift).
+    case retainedUpdates(RetainedUpdates)
+    /// Part of every retained entry the sender holds, sent when a link comes up.
+    case retainedSnapshot(RetainedSnapshot)
     /// A frame type this version does not know, from a newer peer: skipped.
     case unknown(type: UInt8)
 
@@ -75,6 +79,8 @@ public enum PeerFrame: Equatable, Sendable {
         case sessionDescribe = 64
         case sessionDescription = 65
         case nodeDraining = 66
+        case retainedUpdates = 40
+        case retainedSnapshot = 41
     }
 
     /// The first frame each side sends.

@@ -387,31 +387,4 @@ extension ByteBuffer {
             publish: try readEmbeddedPublish()
         )
     }
-
-    /// A PUBLISH as MQTT 5.0 encodes it, behind a `UInt32` length.
-    mutating func writeEmbeddedPublish(_ publish: MQTTPacket.Publish) {
-        let lengthIndex = writerIndex
-        writeInteger(UInt32(0))
-        let start = writerIndex
-        var publish = publish
-        if publish.qos != .atMostOnce, publish.packetID == nil { publish.packetID = 1 }
-        MQTTPacket.publish(publish).encode(version: .v5, into: &self)
-        setInteger(UInt32(writerIndex - start), at: lengthIndex)
-    }
-
-    mutating func readEmbeddedPublish() throws(PeerFrameError) -> MQTTPacket.Publish {
-        let length = Int(try readPeerInteger("publish length") as UInt32)
-        guard var packetBytes = readSlice(length: length) else { throw .truncated(field: "publish") }
-        var decoder = MQTTPacketDecoder(maximumPacketSize: PeerFrameCodec.maximumFrameLength, protocolVersion: .v5)
-        let packet: MQTTPacket?
-        do {
-            packet = try decoder.decode(buffer: &packetBytes)
-        } catch {
-            throw .invalidPublish("\(error)")
-        }
-        guard case .publish(let publish)? = packet, packetBytes.readableBytes == 0 else {
-            throw .invalidPublish("not exactly one PUBLISH")
-        }
-        return publish
-    }
 }

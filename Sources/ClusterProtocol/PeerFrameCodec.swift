@@ -68,6 +68,12 @@ public enum PeerFrameCodec {
             buffer.writeInteger(PeerFrame.FrameType.ping.rawValue)
         case .pong:
             buffer.writeInteger(PeerFrame.FrameType.pong.rawValue)
+        case .retainedUpdates(let updates):
+            buffer.writeInteger(PeerFrame.FrameType.retainedUpdates.rawValue)
+            buffer.writeRetainedUpdates(updates)
+        case .retainedSnapshot(let snapshot):
+            buffer.writeInteger(PeerFrame.FrameType.retainedSnapshot.rawValue)
+            buffer.writeRetainedSnapshot(snapshot)
         case .unknown(let type):
             buffer.writeInteger(type)
         default:
@@ -165,6 +171,10 @@ public enum PeerFrameCodec {
             return .ping
         case .pong:
             return .pong
+        case .retainedUpdates:
+            return .retainedUpdates(try body.readRetainedUpdates())
+        case .retainedSnapshot:
+            return .retainedSnapshot(try body.readRetainedSnapshot())
         default:
             guard let frame = try decodeSessionFrame(known, from: &body) else { return .unknown(type: type) }
             return frame
@@ -290,5 +300,32 @@ extension ByteBuffer {
         }
         let publish = try readEmbeddedPublish()
         return PeerFrame.ForwardedMessage(id: id, origin: origin, target: target, publish: publish, hops: hops)
+    }
+
+    /// A PUBLISH as MQTT 5.0 encodes it, behind a `UInt32` length.
+    mutating func writeEmbeddedPublish(_ publish: MQTTPacket.Publish) {
+        let lengthIndex = writerIndex
+        writeInteger(UInt32(0))
+        let start = writerIndex
+        var publish = publish
+        if publish.qos != .atMostOnce, publish.packetID == nil { publish.packetID = 1 }
+        MQTTPacket.publish(publish).encode(version: .v5, into: &self)
+        setInteger(UInt32(writerIndex - start), at: lengthIndex)
+    }
+
+    mutating func readEmbeddedPublish() throws(PeerFrameError) -> MQTTPacket.Publish {
+        let length = Int(try readPeerInteger("publish length") as UInt32)
+        guard var packetBytes = readSlice(length: length) else { throw .truncated(field: "publish") }
+        var decoder = MQTTPacketDecoder(maximumPacketSize: PeerFrameCodec.maximumFrameLength, protocolVersion: .v5)
+        let packet: MQTTPacket?
+        do {
+            packet = try decoder.decode(buffer: &packetBytes)
+        } catch {
+            throw .invalidPublish("\(error)")
+        }
+        guard case .publish(let publish)? = packet, packetBytes.readableBytes == 0 else {
+            throw .invalidPublish("not exactly one PUBLISH")
+        }
+        return publish
     }
 }

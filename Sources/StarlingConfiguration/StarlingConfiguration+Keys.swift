@@ -50,6 +50,11 @@ extension StarlingConfiguration {
         .duration("cluster.discovery_interval", \.cluster.discoveryInterval, in: .seconds(1)...unboundedDuration),
         .integer("cluster.replay_buffer_size", \.cluster.replayBufferSize, in: 0...10_000_000),
         .duration("cluster.replay_buffer_age", \.cluster.replayBufferAge, in: .zero...(.seconds(3600))),
+        .duration(
+            "cluster.retained_tombstone_ttl",
+            \.cluster.retainedTombstoneTTL,
+            in: .seconds(1)...unboundedDuration
+        ),
         .boolean("admin.enabled", \.admin.enabled),
         .hostPort("admin.listen", \.admin.listen),
     ]

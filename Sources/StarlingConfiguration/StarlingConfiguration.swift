@@ -161,6 +161,9 @@ public struct StarlingConfiguration: Sendable, Equatable {
         public var replayBufferSize = 100_000
         /// `cluster.replay_buffer_age`: forwards older than this are not replayed.
         public var replayBufferAge: Duration = .seconds(30)
+        /// `cluster.retained_tombstone_ttl`: how long a cleared retained message is remembered, so that an
+        /// older copy held by a node that missed the clear cannot bring it back.
+        public var retainedTombstoneTTL: Duration = .seconds(86_400)
 
         public init() {}
     }

@@ -24,7 +24,9 @@ enum AdminRoutes {
             },
             AdminRoute("/api/v1/cluster/links") { _ in
                 guard let router = node.router else { return clusteringOff }
-                return AdminResponse(json: linksJSON(await router.linkViews()))
+                return AdminResponse(
+                    json: linksJSON(await router.linkViews(), retained: await router.retainedCounters())
+                )
             },
             AdminRoute("/api/v1/cluster/sessions") { _ in
                 guard let router = node.router else { return clusteringOff }
@@ -106,8 +108,11 @@ enum AdminRoutes {
         )
     }
 
-    /// `{"links": [{"peer", "bootId", "framesIn", ...}], "replayed", "dropped", ...}`.
-    static func linksJSON(_ view: (links: [ClusterRouter.LinkView], counters: ClusterCounters)) -> String {
+    /// `{"links": [{"peer", "bootId", "framesIn", ...}], "replayed", "dropped", ..., "retained": {...}}`.
+    static func linksJSON(
+        _ view: (links: [ClusterRouter.LinkView], counters: ClusterCounters),
+        retained: RetainedReplicationCounters
+    ) -> String {
         let links = view.links.map { link in
             JSONText.object([
                 ("peer", JSONText.quoted(link.peer)),
@@ -131,6 +136,29 @@ enum AdminRoutes {
             ("snapshotRequests", String(view.counters.snapshotRequests)),
             ("slowRoutePropagations", String(view.counters.slowRoutePropagations)),
             ("droppedTooLarge", String(view.counters.droppedTooLarge)),
+            ("retained", retainedJSON(retained)),
+        ])
+    }
+
+    /// Retained replication: entries sent and received, what was ignored and why, tombstones.
+    static func retainedJSON(_ counters: RetainedReplicationCounters) -> String {
+        JSONText.object([
+            ("messages", String(counters.messages)),
+            ("tombstones", String(counters.tombstones)),
+            ("updatesSent", String(counters.updatesSent)),
+            ("updatesReceived", String(counters.updatesReceived)),
+            ("snapshotsSent", String(counters.snapshotsSent)),
+            ("snapshotEntriesSent", String(counters.snapshotEntriesSent)),
+            ("snapshotsReceived", String(counters.snapshotsReceived)),
+            ("snapshotEntriesReceived", String(counters.snapshotEntriesReceived)),
+            ("applied", String(counters.applied)),
+            ("ignoredStale", String(counters.ignoredStale)),
+            ("ignoredDuplicate", String(counters.ignoredDuplicate)),
+            ("rejectedFull", String(counters.rejectedFull)),
+            ("invalid", String(counters.invalid)),
+            ("droppedTooLarge", String(counters.droppedTooLarge)),
+            ("tombstonesExpired", String(counters.tombstonesExpired)),
+            ("tombstonesDropped", String(counters.tombstonesDropped)),
         ])
     }
 

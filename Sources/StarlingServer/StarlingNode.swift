@@ -83,6 +83,10 @@ public final class StarlingNode: Sendable {
                         replayMaximumAge: .nanoseconds(
                             Int64(settings.replayBufferAge.components.seconds) * 1_000_000_000
                                 + settings.replayBufferAge.components.attoseconds / 1_000_000_000
+                        ),
+                        retainedTombstones: RetainedTombstonePolicy(
+                            maximumAge: settings.retainedTombstoneTTL,
+                            maximumCount: settings.maximumRetainedTombstones
                         )
                     ),
                     logger: logger

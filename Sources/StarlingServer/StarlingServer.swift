@@ -85,6 +85,7 @@ extension GossipSettings {
         membership.reconnectInterval = cluster.discoveryInterval
         replayBufferSize = cluster.replayBufferSize
         replayBufferAge = cluster.replayBufferAge
+        retainedTombstoneTTL = cluster.retainedTombstoneTTL
     }
 }
 

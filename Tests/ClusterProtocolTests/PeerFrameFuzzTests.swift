@@ -123,7 +123,7 @@ struct PeerFrameFuzzer {
         var bytes = random.bytes(count: random.count(upTo: 48))
         if bytes.count >= 5, random.chance(0.7) {
             setOuterLength(&bytes, to: bytes.count - 4)
-            bytes[4] = random.pick([1, 2, 10, 11, 12, 20, 21, 30, 31, bytes[4]])
+            bytes[4] = random.pick([1, 2, 10, 11, 12, 20, 21, 30, 31, 40, 41, bytes[4]])
         }
         return bytes
     }

@@ -16,10 +16,9 @@ func withCluster(
     _ count: Int = 3,
     strategy: SharedSubscriptionStrategy = .roundRobin,
     settings: BrokerSettings = BrokerSettings(),
+    retainedTombstoneTTL: Duration = .seconds(86_400),
     _ body: ([TestContext]) async throws -> Void
 ) async throws {
-    var logger = Logger(label: "test-cluster")
-    logger.logLevel = .warning
     let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     var nodes: [StarlingNode] = []
     func stopAll() async {
@@ -29,25 +28,16 @@ func withCluster(
     do {
         for index in 0..<count {
             var options = StarlingNode.Options()
-            options.tcpHost = "127.0.0.1"
-            options.tcpPort = 0
-            options.eventLoopCount = 2
             options.sharedSubscriptionStrategy = strategy
             options.settings = settings
-            var gossip = GossipSettings(
-                nodeName: "node-\(index)",
-                clusterName: "test",
-                listenHost: "127.0.0.1",
-                listenPort: 0,
-                seeds: nodes.first.flatMap { $0.gossip.map { [$0.identity.address] } } ?? [],
-                secret: "s3cret"
+            nodes.append(
+                try await startClusterNode(
+                    index: index,
+                    seed: nodes.first,
+                    options: options,
+                    retainedTombstoneTTL: retainedTombstoneTTL
+                )
             )
-            gossip.membership.protocolPeriod = .milliseconds(300)
-            gossip.membership.probeTimeout = .milliseconds(200)
-            gossip.membership.joinRetryInterval = .milliseconds(200)
-            gossip.membership.reconnectInterval = .seconds(1)
-            options.cluster = gossip
-            nodes.append(try await StarlingNode.start(options: options, logger: logger))
         }
         try await waitUntilLinked(nodes)
         let contexts = nodes.map { TestContext(node: $0, group: clientGroup) }
@@ -58,6 +48,58 @@ func withCluster(
         throw error
     }
     await stopAll()
+}
+
+/// Starts clustered node `node-<index>` on loopback ports, joining through `seed` (none for the first), with
+/// gossip a few times faster than the defaults.
+func startClusterNode(
+    index: Int,
+    seed: StarlingNode?,
+    options: StarlingNode.Options = StarlingNode.Options(),
+    retainedTombstoneTTL: Duration = .seconds(86_400)
+) async throws -> StarlingNode {
+    var logger = Logger(label: "test-cluster")
+    logger.logLevel = .warning
+    var options = options
+    options.tcpHost = "127.0.0.1"
+    options.tcpPort = 0
+    options.eventLoopCount = 2
+    var gossip = GossipSettings(
+        nodeName: "node-\(index)",
+        clusterName: "test",
+        listenHost: "127.0.0.1",
+        listenPort: 0,
+        seeds: seed.flatMap { $0.gossip.map { [$0.identity.address] } } ?? [],
+        secret: "s3cret"
+    )
+    gossip.membership.protocolPeriod = .milliseconds(300)
+    gossip.membership.probeTimeout = .milliseconds(200)
+    gossip.membership.joinRetryInterval = .milliseconds(200)
+    gossip.membership.reconnectInterval = .seconds(1)
+    gossip.retainedTombstoneTTL = retainedTombstoneTTL
+    options.cluster = gossip
+    return try await StarlingNode.start(options: options, logger: logger)
+}
+
+/// Starts one more node, `node-<index>`, that joins the running `cluster` through its first node; waits until
+/// it is linked with every node, runs `body` with it, then shuts it down.
+func withJoiningNode(
+    index: Int,
+    joining cluster: [TestContext],
+    _ body: (TestContext) async throws -> Void
+) async throws {
+    let node = try await startClusterNode(index: index, seed: cluster[0].node)
+    let context = TestContext(node: node, group: cluster[0].group)
+    do {
+        try await waitUntilLinked(cluster.map(\.node) + [node])
+        try await body(context)
+    } catch {
+        await context.closeAll()
+        await node.shutdown()
+        throw error
+    }
+    await context.closeAll()
+    await node.shutdown()
 }
 
 /// Waits until every node has a link, with routes exchanged, to every other.
@@ -123,13 +165,20 @@ extension MQTTTestClient {
     }
 
     /// Publishes `count` QoS 1 messages `prefix-0…` to `topic(index)`, keeping up to `window` unacknowledged.
-    func publishPipelined(count: Int, prefix: String, window: Int = 200, topic: (Int) -> String) async throws {
+    func publishPipelined(
+        count: Int,
+        prefix: String,
+        window: Int = 200,
+        retain: Bool = false,
+        topic: (Int) -> String
+    ) async throws {
         var outstanding = 0
         for index in 0..<count {
             try await publish(
                 topic(index),
                 "\(prefix)-\(index)",
                 qos: .atLeastOnce,
+                retain: retain,
                 packetID: UInt16(index % 60_000 + 1)
             )
             outstanding += 1
@@ -162,10 +211,10 @@ extension MQTTTestClient {
     }
 
     /// Publishes `count` messages `prefix-0…`, at `qos`, completing each QoS 1/2 flow before the next.
-    func publishSequence(_ topic: String, prefix: String, count: Int, qos: QoS) async throws {
+    func publishSequence(_ topic: String, prefix: String, count: Int, qos: QoS, retain: Bool = false) async throws {
         for index in 0..<count {
             let packetID = UInt16(index % 60_000 + 1)
-            try await publish(topic, "\(prefix)-\(index)", qos: qos, packetID: packetID)
+            try await publish(topic, "\(prefix)-\(index)", qos: qos, retain: retain, packetID: packetID)
             switch qos {
             case .atMostOnce:
                 break

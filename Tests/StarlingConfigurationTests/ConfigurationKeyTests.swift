@@ -251,6 +251,13 @@ struct KeyCase: Sendable, CustomTestStringConvertible {
             expectation: #"expected a duration between 0s and 1h, got "2h""#
         ),
         KeyCase(
+            key: "cluster.retained_tombstone_ttl",
+            valid: #""7d""#,
+            isSet: { $0.cluster.retainedTombstoneTTL == .seconds(7 * 86_400) },
+            invalid: #""500ms""#,
+            expectation: #"expected a duration of at least 1s, got "500ms""#
+        ),
+        KeyCase(
             key: "admin.enabled",
             valid: "false",
             isSet: { !$0.admin.enabled },

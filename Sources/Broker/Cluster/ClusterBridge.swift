@@ -58,4 +58,6 @@ public protocol ClusterBridge: AnyObject, Sendable {
     /// The will of a client connected here was set or cleared: a second node keeps a copy, to publish it if
     /// this node dies.
     func willChanged(clientID: String, will: WillMessage?)
+    /// A local client set or cleared a retained message: send the update to every peer.
+    func retainedChanged(_ update: RetainedUpdate)
 }

@@ -6,8 +6,9 @@ import Testing
 /// Random, valid ``PeerFrame``s of every kind, drawn from one seeded ``Xoshiro``.
 ///
 /// Strings mix empty, ASCII, two-, three- and four-byte UTF-8 and combining marks; routes are of all
-/// three kinds; forwarded messages cover QoS 0/1/2, retain, DUP, empty and binary payloads and the
-/// PUBLISH properties of MQTT 5.0 (§3.3.2.3) in random order, user properties repeated.
+/// three kinds; forwarded messages and retained entries cover QoS 0/1/2, retain, DUP, empty and binary
+/// payloads and the PUBLISH properties of MQTT 5.0 (§3.3.2.3) in random order, user properties repeated;
+/// retained entries are messages or tombstones.
 struct PeerFrameGenerator {
     /// Upper bounds on what one frame holds. ``small`` keeps the fuzz corpus quick to mutate.
     struct Sizes {
@@ -23,10 +24,10 @@ struct PeerFrameGenerator {
 
     enum Kind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case hello, authenticate, routeSnapshot, routeDelta, snapshotRequest, routeAck, forward, forwardAck, ping
-        case pong, unknown
         case sessionClaim, sessionClaimReply, sessionFetch, sessionHandoff, sessionRelease, sessionRegister
         case sessionEnded, sessionEvict, sessionLookup, sessionLookupReply, sessionDescribe, sessionDescription
         case willDeposit, willWithdraw, nodeDraining
+        case pong, retainedUpdates, retainedSnapshot, unknown
 
         var testDescription: String { rawValue }
     }
@@ -87,6 +88,19 @@ struct PeerFrameGenerator {
         case .forwardAck: .forwardAck(upTo: random.next() >> random.int(in: 0...63))
         case .ping: .ping
         case .pong: .pong
+        case .retainedUpdates:
+            .retainedUpdates(
+                PeerFrame.RetainedUpdates(
+                    entries: (0..<random.count(upTo: sizes.messages)).map { _ in retainedEntry() }
+                )
+            )
+        case .retainedSnapshot:
+            .retainedSnapshot(
+                PeerFrame.RetainedSnapshot(
+                    isLast: random.chance(0.5),
+                    entries: (0..<random.count(upTo: sizes.messages)).map { _ in retainedEntry() }
+                )
+            )
         case .unknown: .unknown(type: unknownType())
         case .sessionClaim:
             .sessionClaim(.init(requestID: random.next(), clientID: string(), claimedAt: random.next() >> 20))
@@ -196,6 +210,28 @@ struct PeerFrameGenerator {
 
     mutating func origin() -> PeerFrame.Origin {
         random.chance(0.2) ? .none : PeerFrame.Origin(bootID: random.next(), sequence: random.next())
+    }
+
+    /// A retained message (its PUBLISH carrying the entry's topic) or a tombstone, which may have any topic.
+    mutating func retainedEntry() -> PeerFrame.RetainedEntry {
+        let topic: String
+        let content: PeerFrame.RetainedEntry.Content
+        if random.chance(0.3) {
+            topic = string()
+            content = .tombstone
+        } else {
+            topic = nonEmptyTopic()
+            var publish = publish(qos: random.pick(QoS.allCases))
+            publish.topic = topic
+            content = .message(publish)
+        }
+        return PeerFrame.RetainedEntry(
+            topic: topic,
+            wallMilliseconds: random.next() >> random.int(in: 0...63),
+            logical: UInt32.random(in: .min ... .max, using: &random) >> UInt32(random.int(in: 0...31)),
+            origin: string(),
+            content: content
+        )
     }
 
     /// A frame type this version does not know.
