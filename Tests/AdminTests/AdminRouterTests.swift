@@ -9,6 +9,7 @@ struct AdminRouterTests {
         AdminRoute("/api/v1/clients/{clientid}") { parameters in
             AdminResponse(json: JSONText.quoted(parameters["clientid"] ?? "?"))
         },
+        AdminRoute("/api/v1/drain", method: .POST) { _ in AdminResponse(status: .accepted, json: "{}") },
     ])
 
     private func status(_ method: HTTPMethod, _ target: String) -> HTTPResponseStatus? {
@@ -50,6 +51,16 @@ struct AdminRouterTests {
     @Test func otherMethods_get405() {
         #expect(status(.POST, "/api/v1/cluster/members") == .methodNotAllowed)
         #expect(status(.DELETE, "/api/v1/clients/x") == .methodNotAllowed)
+    }
+
+    @Test func postRoute_answersPOST_only_andSaysSo() {
+        #expect(status(.POST, "/api/v1/drain") == nil)
+        guard case .answer(let response) = Self.router.decide(method: .GET, target: "/api/v1/drain") else {
+            Issue.record("expected an answer")
+            return
+        }
+        #expect(response.status == .methodNotAllowed)
+        #expect(response.json == #"{"error":"/api/v1/drain answers POST only"}"#)
     }
 
     @Test func badPercentEncoding_gets400_andLongTargets_get414() {
