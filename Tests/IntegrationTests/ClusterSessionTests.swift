@@ -135,6 +135,46 @@ struct ClusterSessionTests {
         }
     }
 
+    @Test("1,000 persistent clients reconnecting through another node: a few peer frames per connect, not one per member")
+    func connectStorm_costsConstantFramesPerConnect() async throws {
+        try await withCluster(settings: Self.roomySettings) { nodes in
+            let count = 1_000
+            for index in 0..<count {
+                let (client, _) = try await nodes[0].connect("storm-\(index)", properties: Self.persistent)
+                // One filter for all, as a fleet of devices has: routes exist already, what is counted is
+                // the session registry's own cost.
+                try await client.subscribe("storm/commands", qos: .atLeastOnce)
+                try await client.send(.disconnect(MQTTPacket.Disconnect(reasonCode: .success)))
+                _ = try await client.waitForClose()
+            }
+            func framesOut() async -> UInt64 {
+                var total: UInt64 = 0
+                for context in nodes {
+                    total += await context.node.router!.linkViews().links.reduce(0) { $0 + $1.counters.framesOut }
+                }
+                return total
+            }
+            let before = await framesOut()
+            let start = ContinuousClock.now
+            var present = 0
+            for index in 0..<count {
+                let (client, connAck) = try await nodes[1 + index % 2].connect(
+                    "storm-\(index)",
+                    cleanStart: false,
+                    properties: Self.persistent
+                )
+                if connAck.sessionPresent { present += 1 }
+                await client.close()
+            }
+            let elapsed = ContinuousClock.now - start
+            let perConnect = Double(await framesOut() - before) / Double(count)
+            print("connect storm: \(count) reconnects through B and C in \(elapsed), \(perConnect) peer frames each")
+            #expect(present == count, "every session was found")
+            // Claim, reply, fetch, handoff and release: a constant, whatever the number of members.
+            #expect(perConnect < 8)
+        }
+    }
+
     /// Waits until one of two connections of one client identifier is closed with 0x8E; returns the other,
     /// with the packets it received meanwhile.
     static func survivor(
