@@ -135,7 +135,9 @@ struct ClusterSessionTests {
         }
     }
 
-    @Test("1,000 persistent clients reconnecting through another node: a few peer frames per connect, not one per member")
+    @Test(
+        "1,000 persistent clients reconnecting through another node: a few peer frames per connect, not one per member"
+    )
     func connectStorm_costsConstantFramesPerConnect() async throws {
         try await withCluster(settings: Self.roomySettings) { nodes in
             let count = 1_000
