@@ -14,6 +14,8 @@ extension ClusterRouter {
     /// How long a stub keeps passing messages on after the new holder's routes are everywhere: covers
     /// messages already on their way to the old holder.
     static let stubGrace = TimeAmount.seconds(2)
+    /// How long a move may wait for its release; the broker's stub lives no longer either.
+    static let stubLifetime = TimeAmount.seconds(60)
 
     /// The members among which directory records are placed: alive members that are not draining, and this
     /// node.
@@ -280,6 +282,12 @@ extension ClusterRouter {
     private func movedAway(_ clientID: String, to node: String) {
         sessions.moved[clientID] = node
         sessions.unreleased.insert(clientID)
+        // A new holder that never releases (it died) must not leave the move open for ever.
+        loop.scheduleTask(in: Self.stubLifetime) {
+            if self.sessions.moved[clientID] == node, self.sessions.unreleased.contains(clientID) {
+                self.released(clientID)
+            }
+        }
     }
 
     /// The new holder of a session that left has its routes everywhere: the stub goes after a grace period
@@ -529,6 +537,9 @@ extension ClusterRouter {
 
     public func sessionEnded(clientID: String) {
         loop.execute {
+            // A CONNECT under way here ends the old session (Clean Start) and attaches a new one: the
+            // directory must keep naming this node.
+            guard self.sessions.pending[clientID] == nil else { return }
             guard let claimedAt = self.sessions.held.removeValue(forKey: clientID) else { return }
             let owner = self.directoryOwner(of: clientID)
             if owner == self.localName {
@@ -596,8 +607,9 @@ extension ClusterRouter {
     func sessionsMemberGone(_ node: String) {
         sessions.directory.removeHolder(node)
         sessions.drainingPeers.remove(node)
+        sessions.incoming = sessions.incoming.filter { $0.key.node != node }
         for (clientID, holder) in sessions.moved where holder == node {
-            sessions.moved.removeValue(forKey: clientID)
+            released(clientID)
         }
         let reowned = sessions.held.filter {
             DirectoryPlacement.owner(of: $0.key, among: directoryMembers + [node]) == node

@@ -135,6 +135,34 @@ struct ClusterSessionTests {
         }
     }
 
+    @Test("Clean Start ends the old session wherever it is; the new one is the one the cluster finds next")
+    func cleanStart_replacesTheSession_clusterWide() async throws {
+        try await withCluster { nodes in
+            // [MQTT-3.1.2-4] Clean Start discards an existing session; here the new one starts on the same
+            // node, then on another.
+            let (first, _) = try await nodes[0].connect("fresh", properties: Self.persistent)
+            try await first.subscribe("old/topic", qos: .atLeastOnce)
+            await first.close()
+            let (second, connAck) = try await nodes[0].connect("fresh", cleanStart: true, properties: Self.persistent)
+            #expect(!connAck.sessionPresent)
+            try await second.subscribe("new/topic", qos: .atLeastOnce)
+            try await second.send(.disconnect(MQTTPacket.Disconnect(reasonCode: .success)))
+            _ = try await second.waitForClose()
+            let (third, resumed) = try await nodes[1].connect("fresh", cleanStart: false, properties: Self.persistent)
+            #expect(resumed.sessionPresent, "the session made with Clean Start on A is found from B")
+            let view = await nodes[2].node.router!.describeSession("fresh")
+            #expect(view?.subscriptions == ["new/topic"])
+            #expect(view?.node == nodes[1].node.gossip!.identity.name)
+            // Clean Start from C ends the session on B: nothing of it comes along.
+            let (_, cleaned) = try await nodes[2].connect("fresh", cleanStart: true, properties: Self.persistent)
+            #expect(!cleaned.sessionPresent)
+            _ = try await third.waitForClose()
+            let after = await nodes[0].node.router!.describeSession("fresh")
+            #expect(after?.subscriptions == [])
+            #expect(after?.node == nodes[2].node.gossip!.identity.name)
+        }
+    }
+
     @Test(
         "1,000 persistent clients reconnecting through another node: a few peer frames per connect, not one per member"
     )
