@@ -96,19 +96,22 @@ extension Broker {
     /// Publishes the will of a client whose node died (this node kept it as that node's guardian).
     public func publishOrphanedWill(_ will: WillMessage, clientID: String) {
         let shard = shards[0]
-        shard.execute {
-            let message = Message(
-                topic: will.topic,
-                payload: will.payload,
-                qos: will.qos,
-                retain: will.retain,
-                properties: will.properties,
-                expiresAt: will.messageExpiryInterval.map { .now() + .seconds(Int64($0)) },
-                publisherSessionID: nil,
-                origin: shard.nextOrigin()
-            )
-            self.publish(message, publisherClientID: clientID, on: shard)
-        }
+        shard.execute { self.publishWill(will, clientID: clientID, on: shard) }
+    }
+
+    /// Publishes a will as a message of its own, its expiry counted from now. On `shard`'s loop.
+    func publishWill(_ will: WillMessage, clientID: String, on shard: Shard) {
+        let message = Message(
+            topic: will.topic,
+            payload: will.payload,
+            qos: will.qos,
+            retain: will.retain,
+            properties: will.properties,
+            expiresAt: will.messageExpiryInterval.map { .now() + .seconds(Int64($0)) },
+            publisherSessionID: nil,
+            origin: shard.nextOrigin()
+        )
+        publish(message, publisherClientID: clientID, on: shard)
     }
 
     /// The session of `clientID` here, as the admin API shows it.

@@ -310,16 +310,6 @@ public final class Session: @unchecked Sendable {
     // MARK: Will
 
     func publishWill(_ will: WillMessage) {
-        let message = Message(
-            topic: will.topic,
-            payload: will.payload,
-            qos: will.qos,
-            retain: will.retain,
-            properties: will.properties,
-            expiresAt: will.messageExpiryInterval.map { .now() + .seconds(Int64($0)) },
-            publisherSessionID: nil,
-            origin: shard.nextOrigin()
-        )
-        broker.publish(message, publisherClientID: clientID, on: shard)
+        broker.publishWill(will, clientID: clientID, on: shard)
     }
 }
