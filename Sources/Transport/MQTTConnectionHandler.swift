@@ -27,6 +27,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     private let broker: Broker
     private let logger: Logger
+    /// The listener's open connections, which this one is part of until it closes.
+    private let connections: ConnectionSet?
     private var state = State.awaitingConnect
     private var reader: PacketReader
     /// Set once the bytes were malformed: what follows them is not read.
@@ -37,13 +39,15 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     /// By the event loop's clock, so that tests on an `EmbeddedEventLoop` can move time.
     private var lastPacketAt = NIODeadline.uptimeNanoseconds(0)
 
-    init(broker: Broker, logger: Logger) {
+    init(broker: Broker, logger: Logger, connections: ConnectionSet? = nil) {
         self.broker = broker
         self.logger = logger
+        self.connections = connections
         self.reader = PacketReader(maximumPacketSize: broker.settings.maximumPacketSize)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        connections?.insert(context.channel)
         lastPacketAt = context.eventLoop.now
         let timeout = TimeAmount.nanoseconds(Int64(broker.settings.connectTimeout.components.seconds) * 1_000_000_000)
         // A connection that never sends CONNECT is closed [MQTT-3.1.2-… 4.8 of 3.1.1].
@@ -52,6 +56,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         cancelTimer()
+        connections?.remove(context.channel)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -284,6 +289,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelTimer()
+        connections?.remove(context.channel)
         if case .connected(let session, let connection) = state {
             broker.connectionClosed(connection, session: session)
         }
