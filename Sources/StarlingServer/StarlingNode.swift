@@ -15,7 +15,8 @@ public final class StarlingNode: Sendable {
         public var sharedSubscriptionStrategy = SharedSubscriptionStrategy.roundRobin
         public var tcpHost = "0.0.0.0"
         public var tcpPort = 1883
-        public var eventLoopCount = System.coreCount
+        /// One per CPU this process may run on (see ``UsableCores``).
+        public var eventLoopCount = UsableCores.count
         /// How the node is named in logs and to its peers.
         public var nodeName = "local"
         /// Gossip and peer links; nil runs a single node.
