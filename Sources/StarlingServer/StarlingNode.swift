@@ -15,8 +15,7 @@ public final class StarlingNode: Sendable {
         public var sharedSubscriptionStrategy = SharedSubscriptionStrategy.roundRobin
         public var tcpHost = "0.0.0.0"
         public var tcpPort = 1883
-        /// One per CPU this process may run on (see ``UsableCores``).
-        public var eventLoopCount = UsableCores.count
+        public var eventLoopCount = System.coreCount
         /// How the node is named in logs and to its peers.
         public var nodeName = "local"
         /// Gossip and peer links; nil runs a single node.

@@ -6,11 +6,6 @@ import NIOCore
 /// The session's view of one TCP (or TLS, WebSocket) connection: encodes packets and
 /// writes them, flushing once per event loop tick.
 ///
-/// Every write to the channel goes through here (or flushes itself), so the connection
-/// handler does not flush when a read completes: a publisher's PUBACK then leaves after the
-/// PUBLISH its read sent to subscribers, in the order their flushes were scheduled, rather
-/// than ahead of them.
-///
 /// `@unchecked Sendable`: `protocolVersion`, `maximumPacketSize` and `topicAliasMaximum`
 /// are set once before the session sees the connection; the alias table and flags are
 /// touched only on `channel.eventLoop` (every entry point hops there first).

@@ -105,6 +105,10 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
     private func forward(
         _ packet: MQTTPacket,
         session: Session,
