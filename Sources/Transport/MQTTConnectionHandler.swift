@@ -3,10 +3,15 @@ import Logging
 import MQTTCodec
 import NIOCore
 
-/// The thin shell between a channel and the broker: it runs the CONNECT handshake, the
-/// keep alive and connect timers, and hands every later packet to the session.
+/// The thin shell between a channel and the broker: it cuts the bytes into packets, runs the
+/// CONNECT handshake and the connect and keep alive timers, and hands every later packet to
+/// the session.
+///
+/// One handler per connection, and nothing more: decoding here rather than in a
+/// `ByteToMessageHandler`, and one timer slot for both timers, keep an idle connection small
+/// (see ``PacketReader``).
 final class MQTTConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = MQTTPacket
+    typealias InboundIn = ByteBuffer
 
     private enum State {
         case awaitingConnect
@@ -22,30 +27,59 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     private let broker: Broker
     private let logger: Logger
+    /// The listener's open connections, which this one is part of until it closes.
+    private let connections: ConnectionSet?
     private var state = State.awaitingConnect
-    private var connectTimeout: Scheduled<Void>?
-    private var keepAliveCheck: Scheduled<Void>?
+    private var reader: PacketReader
+    /// Set once the bytes were malformed: what follows them is not read.
+    private var readFailed = false
+    /// The connect timeout until CONNECT arrives, then the keep alive check.
+    private var timer: NIOScheduledCallback?
     private var keepAlive: TimeAmount?
     /// By the event loop's clock, so that tests on an `EmbeddedEventLoop` can move time.
     private var lastPacketAt = NIODeadline.uptimeNanoseconds(0)
 
-    init(broker: Broker, logger: Logger) {
+    init(broker: Broker, logger: Logger, connections: ConnectionSet? = nil) {
         self.broker = broker
         self.logger = logger
+        self.connections = connections
+        self.reader = PacketReader(maximumPacketSize: broker.settings.maximumPacketSize)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        connections?.insert(context.channel)
         lastPacketAt = context.eventLoop.now
         let timeout = TimeAmount.nanoseconds(Int64(broker.settings.connectTimeout.components.seconds) * 1_000_000_000)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        connectTimeout = context.eventLoop.scheduleTask(in: timeout) {
-            // A connection that never sends CONNECT is closed [MQTT-3.1.2-… 4.8 of 3.1.1].
-            loopBound.value.close(promise: nil)
-        }
+        // A connection that never sends CONNECT is closed [MQTT-3.1.2-… 4.8 of 3.1.1].
+        scheduleTimer(at: context.eventLoop.now + timeout, context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimer()
+        connections?.remove(context.channel)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let packet = unwrapInboundIn(data)
+        guard !readFailed else {
+            // Like `ByteToMessageHandler`, which refuses data after a decoding error.
+            logger.debug("data after a malformed packet")
+            context.close(promise: nil)
+            return
+        }
+        reader.append(unwrapInboundIn(data))
+        do {
+            while let packet = try reader.next() {
+                received(packet, context: context)
+            }
+        } catch {
+            readFailed = true
+            errorCaught(context: context, error: error)
+            return
+        }
+        reader.finishRead(allocator: context.channel.allocator)
+    }
+
+    private func received(_ packet: MQTTPacket, context: ChannelHandlerContext) {
         lastPacketAt = context.eventLoop.now
         switch state {
         case .awaitingConnect:
@@ -119,8 +153,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     }
 
     private func receivedConnect(_ connect: MQTTPacket.Connect, context: ChannelHandlerContext) {
-        connectTimeout?.cancel()
-        connectTimeout = nil
+        cancelTimer()
         let result = ConnectNegotiation.evaluate(
             connect,
             settings: broker.settings,
@@ -153,8 +186,9 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         state = .attaching(connection, pending: [])
         if negotiated.keepAlive > 0 {
             // [MQTT-3.1.2-24] Allow one and a half keep alive periods of silence.
-            keepAlive = .milliseconds(Int64(negotiated.keepAlive) * 1500)
-            scheduleKeepAliveCheck(context: context)
+            let keepAlive = TimeAmount.milliseconds(Int64(negotiated.keepAlive) * 1500)
+            self.keepAlive = keepAlive
+            scheduleTimer(at: lastPacketAt + keepAlive, context: context)
         }
         let shard = broker.shard(for: context.eventLoop)
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -198,23 +232,41 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in channel.close(promise: nil) }
     }
 
-    private func scheduleKeepAliveCheck(context: ChannelHandlerContext) {
-        guard let keepAlive else { return }
-        let deadline = lastPacketAt + keepAlive
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        keepAliveCheck = context.eventLoop.scheduleTask(deadline: deadline) {
-            let (handler, context) = loopBound.value
-            handler.keepAliveCheckFired(context: context)
+    // MARK: Timer
+
+    /// Arms the one timer. Scheduled as a callback rather than a task, it costs the event loop
+    /// one queue entry and no allocation.
+    private func scheduleTimer(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        do {
+            let fired = TimerFired(handler: self, context: context)
+            timer = try context.eventLoop.scheduleCallback(at: deadline, handler: fired)
+        } catch {
+            // The event loop is shutting down.
+            context.close(promise: nil)
         }
     }
 
-    private func keepAliveCheckFired(context: ChannelHandlerContext) {
-        guard let keepAlive else { return }
-        if context.eventLoop.now - lastPacketAt >= keepAlive {
-            logger.debug("keep alive expired")
-            closeWithReason(.keepAliveTimeout, context: context)
-        } else {
-            scheduleKeepAliveCheck(context: context)
+    private func cancelTimer() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    fileprivate func timerFired(context: ChannelHandlerContext) {
+        timer = nil
+        switch state {
+        case .awaitingConnect:
+            logger.debug("connect timeout")
+            context.close(promise: nil)
+        case .attaching, .connected:
+            guard let keepAlive else { return }
+            if context.eventLoop.now - lastPacketAt >= keepAlive {
+                logger.debug("keep alive expired")
+                closeWithReason(.keepAliveTimeout, context: context)
+            } else {
+                scheduleTimer(at: lastPacketAt + keepAlive, context: context)
+            }
+        case .closed:
+            break
         }
     }
 
@@ -236,8 +288,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        connectTimeout?.cancel()
-        keepAliveCheck?.cancel()
+        cancelTimer()
+        connections?.remove(context.channel)
         if case .connected(let session, let connection) = state {
             broker.connectionClosed(connection, session: session)
         }
@@ -280,4 +332,16 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 /// DISCONNECT 0x8B (Server shutting down).
 public struct ServerShutdownEvent: Sendable {
     public init() {}
+}
+
+/// The timer's callback. `@unchecked Sendable`: it is scheduled on the channel's event loop,
+/// which is the only place it runs; holding the handler and context directly (rather than in
+/// a `NIOLoopBound`) keeps it small enough to be stored without an allocation.
+private struct TimerFired: NIOScheduledCallbackHandler, @unchecked Sendable {
+    let handler: MQTTConnectionHandler
+    let context: ChannelHandlerContext
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        handler.timerFired(context: context)
+    }
 }

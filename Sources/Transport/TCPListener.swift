@@ -32,12 +32,11 @@ public final class TCPListener: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.recvAllocator, value: ReadBufferSizer())
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
             .childChannelInitializer { channel in
-                connections.insert(channel)
-                channel.closeFuture.whenComplete { _ in connections.remove(channel) }
-                return channel.eventLoop.makeCompletedFuture {
-                    try MQTTPipeline.install(on: channel, broker: broker, logger: logger)
+                channel.eventLoop.makeCompletedFuture {
+                    try MQTTPipeline.install(on: channel, broker: broker, logger: logger, connections: connections)
                 }
             }
             .bind(host: host, port: port)
@@ -82,7 +81,8 @@ public final class TCPListener: Sendable {
     }
 }
 
-/// The open child channels of a listener.
+/// The open child channels of a listener. Each connection's handler adds its channel and
+/// removes it when the channel closes.
 final class ConnectionSet: Sendable {
     private let channels = NIOLockedValueBox([ObjectIdentifier: any Channel]())
 

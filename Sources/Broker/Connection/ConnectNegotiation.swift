@@ -48,16 +48,19 @@ public struct NegotiatedConnect: Sendable {
 }
 
 /// A will message validated at CONNECT and kept until the connection ends.
-public struct WillMessage: Sendable {
-    public var topic: TopicName
-    public var payload: ByteBuffer
-    public var qos: QoS
-    public var retain: Bool
-    public var properties: MQTTProperties
+///
+/// A class, immutable: a session and its negotiated CONNECT each hold one, and most sessions
+/// have none, so each pays a reference rather than the message's full size inline.
+public final class WillMessage: Sendable {
+    public let topic: TopicName
+    public let payload: ByteBuffer
+    public let qos: QoS
+    public let retain: Bool
+    public let properties: MQTTProperties
     /// Seconds to wait after the connection is lost before publishing [MQTT-3.1.3-9].
-    public var delayInterval: UInt32
+    public let delayInterval: UInt32
     /// Message Expiry Interval of the will, applied from when it is published.
-    public var messageExpiryInterval: UInt32?
+    public let messageExpiryInterval: UInt32?
 
     public init(
         topic: TopicName,

@@ -60,8 +60,8 @@ public struct OutboundFlow {
 
     private var inflight: [UInt16: InflightEntry] = [:]
     /// Inflight identifiers in the order they were sent, for in-order redelivery [MQTT-4.6.0-1].
-    private var inflightOrder = CircularBuffer<UInt16>()
-    private var queue = CircularBuffer<Delivery>()
+    private var inflightOrder = DeferredQueue<UInt16>()
+    private var queue = DeferredQueue<Delivery>()
     private var lastPacketID: UInt16 = 0
 
     /// Current window: min(client Receive Maximum, broker cap). Set on every connection.
@@ -163,7 +163,7 @@ public struct OutboundFlow {
             inflight: inflightOrder.compactMap { id in
                 inflight[id].map { (packetID: id, state: $0.state, delivery: $0.delivery) }
             },
-            queued: Array(queue)
+            queued: queue.elements
         )
     }
 
@@ -230,8 +230,8 @@ public struct OutboundFlow {
     private mutating func removeFromOrder(_ packetID: UInt16) {
         if inflightOrder.first == packetID {
             inflightOrder.removeFirst()
-        } else if let index = inflightOrder.firstIndex(of: packetID) {
-            inflightOrder.remove(at: index)
+        } else {
+            inflightOrder.remove(packetID)
         }
     }
 }
