@@ -205,9 +205,14 @@ public final class Broker: @unchecked Sendable {
     func claimExclusive(_ filter: TopicFilter, for session: SessionID, clientID: String) -> Bool {
         exclusiveState.withLockedValue { state in
             if let holder = state.local[filter] { return holder.session == session }
-            if state.remote[filter] != nil { return false }
-            let grantedAt = Self.millisecondsSinceEpoch()
-            state.local[filter] = (session, clientID, grantedAt)
+            var grantedAt = Self.millisecondsSinceEpoch()
+            if let claims = state.remote[filter] {
+                // Held elsewhere: refused, unless by this very client, whose session is moving here and
+                // keeps its grant.
+                guard let moving = claims.values.first(where: { $0.clientID == clientID }) else { return false }
+                grantedAt = moving.grantedAt
+            }
+            state.local[filter] = ExclusiveGrant(session: session, clientID: clientID, grantedAt: grantedAt)
             cluster?.localRouteChanged(
                 .exclusive(filter: filter, clientID: clientID, grantedAt: grantedAt),
                 added: true

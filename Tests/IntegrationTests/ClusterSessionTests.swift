@@ -163,6 +163,31 @@ struct ClusterSessionTests {
         }
     }
 
+    @Test("an exclusive subscription moves with its session and stays exclusive cluster-wide")
+    func exclusiveSubscription_movesWithItsSession() async throws {
+        try await withCluster { nodes in
+            let (first, _) = try await nodes[0].connect("solo", properties: Self.persistent)
+            #expect(try await first.subscribe("$exclusive/solo/t", qos: .atLeastOnce) == [.grantedQoS1])
+            await first.close()
+            let (moved, connAck) = try await nodes[1].connect("solo", cleanStart: false, properties: Self.persistent)
+            #expect(connAck.sessionPresent)
+            try await eventually("the subscription is held on B") {
+                await nodes[2].node.router!.describeSession("solo")?.subscriptions == ["$exclusive/solo/t"]
+            }
+            let (publisher, _) = try await nodes[2].connect("solo-pub")
+            try await eventually("a publish on C reaches the moved subscriber") {
+                try? await publisher.publishSequence("solo/t", prefix: "x", count: 1, qos: .atLeastOnce)
+                guard case .publish(let publish)? = try? await moved.next(timeout: .milliseconds(300)) else {
+                    return false
+                }
+                try? await moved.send(.pubAck(.init(packetID: publish.packetID!)))
+                return true
+            }
+            let (rival, _) = try await nodes[2].connect("solo-rival")
+            #expect(try await rival.subscribe("$exclusive/solo/t", qos: .atLeastOnce) == [.quotaExceeded])
+        }
+    }
+
     @Test(
         "1,000 persistent clients reconnecting through another node: a few peer frames per connect, not one per member"
     )

@@ -114,6 +114,10 @@ extension Broker {
             }
             state.remote[filter, default: [:]][node] = claim
             guard let local = state.local[filter] else { return nil }
+            if local.clientID == clientID {
+                // One client's session moved between nodes: the node it left yields.
+                return local.moving ? local.session : nil
+            }
             let remoteWins =
                 grantedAt < local.grantedAt || (grantedAt == local.grantedAt && node < nodeName)
             return remoteWins ? local.session : nil
@@ -128,6 +132,15 @@ extension Broker {
             for filter in Array(state.remote.keys) {
                 state.remote[filter]![node] = nil
                 if state.remote[filter]!.isEmpty { state.remote.removeValue(forKey: filter) }
+            }
+        }
+    }
+
+    /// A session became a stub: its exclusive grants go to the node it moved to once that node claims them.
+    func exclusiveHolderMoving(_ session: SessionID) {
+        exclusiveState.withLockedValue { state in
+            for (filter, grant) in state.local where grant.session == session {
+                state.local[filter]!.moving = true
             }
         }
     }
@@ -158,9 +171,17 @@ struct RemoteExclusiveClaim: Equatable {
     var grantedAt: UInt64
 }
 
+struct ExclusiveGrant {
+    var session: SessionID
+    var clientID: String
+    var grantedAt: UInt64
+    /// The session left for another node; its stub yields the grant to the new holder.
+    var moving = false
+}
+
 /// Exclusive subscriptions: who holds each here, and what other nodes hold.
 struct ExclusiveState {
-    var local: [TopicFilter: (session: SessionID, clientID: String, grantedAt: UInt64)] = [:]
+    var local: [TopicFilter: ExclusiveGrant] = [:]
     /// Per filter, the claim each other node announced (two may overlap until their race is settled).
     var remote: [TopicFilter: [String: RemoteExclusiveClaim]] = [:]
 }

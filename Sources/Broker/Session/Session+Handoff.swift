@@ -67,6 +67,7 @@ extension Session {
         inboundQoS2.removeAll()
         updateCongestion()
         movedTo = node
+        broker.exclusiveHolderMoving(id)
         broker.unregister(clientID: clientID, sessionID: id)
         stubTimer = shard.eventLoop.scheduleTask(in: Self.handoffWindow) { [self] in removeStub() }
         return snapshot
