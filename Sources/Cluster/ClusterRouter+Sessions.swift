@@ -219,6 +219,8 @@ extension ClusterRouter {
             pushSession(clientID, to: winner)
         case .nodeDraining:
             peerDraining(peer)
+        case .mqttListener(let port):
+            sessions.peerMQTTPorts[peer] = port
         case .sessionLookup(let requestID, let clientID):
             answerLookup(requestID: requestID, clientID: clientID, on: link)
         case .sessionLookupReply(let requestID, let holder):
@@ -311,15 +313,28 @@ extension ClusterRouter {
 
     // MARK: Drain
 
+    /// This node's MQTT listener is bound: peers learn its port (sent again on every new link).
+    public func announceMQTTListener(port: Int) {
+        loop.execute {
+            self.sessions.localMQTTPort = UInt16(clamping: port)
+            for link in self.links.values {
+                link.write(.mqttListener(port: UInt16(clamping: port)))
+                link.flush()
+            }
+        }
+    }
+
     /// Moves every session here to alive members (spread by client identifier) and waits, up to
     /// `timeLimit`, until each new holder has its routes everywhere. Clients are disconnected with 0x9C and
-    /// a Server Reference naming the node their session went to, at `mqttPort` on that node's host.
-    /// Returns how many sessions moved.
+    /// a Server Reference naming the node their session went to: its host and the MQTT port it announced
+    /// (`mqttPort`, this node's, when it announced none). Returns how many sessions moved.
     public func drain(mqttPort: Int, timeLimit: TimeAmount = .seconds(15)) async -> Int {
-        let targets: [(name: String, host: String)] =
+        let targets: [(name: String, reference: String)] =
             (try? await loop.submit {
                 self.alivePeers.values.filter { self.links[$0.name] != nil }.map { member in
-                    (member.name, Self.host(of: member.address))
+                    // The peer's own MQTT port when it said; else this node's (nodes usually share one).
+                    let port = self.sessions.peerMQTTPorts[member.name].map(Int.init) ?? mqttPort
+                    return (member.name, "\(Self.host(of: member.address)):\(port)")
                 }
             }.get()) ?? []
         guard !targets.isEmpty else {
@@ -332,16 +347,17 @@ extension ClusterRouter {
                 link.flush()
             }
         }.get()
-        let hosts = Dictionary(uniqueKeysWithValues: targets)
+        let references = Dictionary(uniqueKeysWithValues: targets)
         let names = targets.map(\.name)
         let released = loop.makePromise(of: Void.self)
         let moved =
             (try? await broker.pushAllSessions { clientID in
                 guard let node = DirectoryPlacement.owner(of: clientID, among: names) else { return nil }
-                return (node, "\(hosts[node] ?? node):\(mqttPort)")
+                return (node, references[node])
             } moved: { node, snapshot in
                 self.loop.execute {
-                    self.sessions.held.removeValue(forKey: snapshot.clientID)
+                    var snapshot = snapshot
+                    snapshot.claimedAt = self.sessions.held.removeValue(forKey: snapshot.clientID) ?? 0
                     self.sessions.counters.pushed &+= 1
                     self.movedAway(snapshot.clientID, to: node)
                     self.sendSnapshot(snapshot, requestID: 0, to: node)
@@ -445,7 +461,8 @@ extension ClusterRouter {
     private func adoptPushed(_ snapshot: SessionSnapshot, from node: String) {
         sessions.counters.adoptedPushes &+= 1
         let clientID = snapshot.clientID
-        let claimedAt = Self.millisecondsSinceEpoch()
+        // Registered with the time its first holder claimed it: a CONNECT claimed since is newer and wins.
+        let claimedAt = snapshot.claimedAt != 0 ? snapshot.claimedAt : Self.millisecondsSinceEpoch()
         sessions.adopting[clientID] = sessions.adopting[clientID] ?? []
         broker.adoptPushedSession(snapshot).hop(to: loop).whenComplete { _ in
             for forwarded in self.sessions.adopting.removeValue(forKey: clientID) ?? [] {
@@ -465,9 +482,10 @@ extension ClusterRouter {
     func pushSession(_ clientID: String, to node: String) {
         guard node != localName, links[node] != nil else { return }
         sessions.counters.evictions &+= 1
-        sessions.held.removeValue(forKey: clientID)
+        let claimedAt = sessions.held.removeValue(forKey: clientID) ?? 0
         broker.handOff(clientID: clientID, to: node, cleanStart: false).hop(to: loop).whenComplete { result in
-            guard case .success(let snapshot?) = result else { return }
+            guard case .success(var snapshot?) = result else { return }
+            snapshot.claimedAt = claimedAt
             self.movedAway(clientID, to: node)
             self.sendSnapshot(snapshot, requestID: 0, to: node)
         }
@@ -575,6 +593,7 @@ extension ClusterRouter {
     /// A link came up: claims waiting for it go out, and the peer learns the sessions it is now directory of.
     func sessionsLinkEstablished(_ link: PeerLink) {
         let peer = link.peerName
+        if let port = sessions.localMQTTPort { link.write(.mqttListener(port: port)) }
         for clientID in sessions.awaitingLink.removeValue(forKey: peer) ?? [] {
             if let connect = sessions.pending[clientID], case .claiming(let owner) = connect.stage, owner == peer {
                 sendClaim(connect, on: link)

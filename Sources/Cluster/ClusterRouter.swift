@@ -345,7 +345,7 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
             break
         case .sessionClaim, .sessionClaimReply, .sessionFetch, .sessionHandoff, .sessionRelease, .sessionRegister,
             .sessionEnded, .sessionEvict, .sessionLookup, .sessionLookupReply, .sessionDescribe, .sessionDescription,
-            .nodeDraining:
+            .nodeDraining, .mqttListener:
             receivedSessionFrame(frame, on: link)
         case .willDeposit, .willWithdraw:
             receivedWillFrame(frame, from: link.peerName)

@@ -108,6 +108,9 @@ extension PeerFrame {
         public var expiryInterval: UInt32
         /// A will waiting for its delay, for a session pushed while offline.
         public var will: PendingWill?
+        /// When the session's holder claimed it (milliseconds since the epoch; 0: unknown), for a pushed
+        /// session: the receiver registers it with this time, so a CONNECT claimed meanwhile stays newer.
+        public var claimedAt: UInt64
 
         public init(
             subscriptions: [Subscription] = [],
@@ -116,7 +119,8 @@ extension PeerFrame {
             inflight: [InflightDelivery] = [],
             queued: [Delivery] = [],
             expiryInterval: UInt32 = 0,
-            will: PendingWill? = nil
+            will: PendingWill? = nil,
+            claimedAt: UInt64 = 0
         ) {
             self.subscriptions = subscriptions
             self.awaitingRelease = awaitingRelease
@@ -125,6 +129,7 @@ extension PeerFrame {
             self.queued = queued
             self.expiryInterval = expiryInterval
             self.will = will
+            self.claimedAt = claimedAt
         }
 
         public struct PendingWill: Equatable, Sendable {

@@ -46,6 +46,8 @@ public enum PeerFrame: Equatable, Sendable {
     case willWithdraw(clientID: String)
     /// The sender is draining: it keeps no directory records and no wills from now on.
     case nodeDraining
+    /// The port the sender's MQTT listener is bound to, for Server References that send clients there.
+    case mqttListener(port: UInt16)
     /// Retained messages set or cleared on the sender's node (PeerFrame+Retained.swift).
     case retainedUpdates(RetainedUpdates)
     /// Part of every retained entry the sender holds, sent when a link comes up.
@@ -79,6 +81,7 @@ public enum PeerFrame: Equatable, Sendable {
         case sessionDescribe = 64
         case sessionDescription = 65
         case nodeDraining = 66
+        case mqttListener = 67
         case retainedUpdates = 40
         case retainedSnapshot = 41
     }

@@ -86,6 +86,9 @@ extension PeerFrameCodec {
             buffer.writePeerString(clientID)
         case .nodeDraining:
             buffer.writeInteger(PeerFrame.FrameType.nodeDraining.rawValue)
+        case .mqttListener(let port):
+            buffer.writeInteger(PeerFrame.FrameType.mqttListener.rawValue)
+            buffer.writeInteger(port)
         default:
             return false
         }
@@ -187,6 +190,8 @@ extension PeerFrameCodec {
             return .willWithdraw(clientID: try body.readPeerString("client id"))
         case .nodeDraining:
             return .nodeDraining
+        case .mqttListener:
+            return .mqttListener(port: try body.readPeerInteger("mqtt port"))
         default:
             return nil
         }
@@ -281,6 +286,7 @@ extension ByteBuffer {
         } else {
             writeInteger(UInt8(0))
         }
+        writeInteger(state.claimedAt)
     }
 
     mutating func readSessionState() throws(PeerFrameError) -> PeerFrame.SessionState {
@@ -336,6 +342,7 @@ extension ByteBuffer {
             let delay: UInt32 = try readPeerInteger("will delay")
             state.will = PeerFrame.SessionState.PendingWill(publish: try readEmbeddedPublish(), delay: delay)
         }
+        state.claimedAt = try readPeerInteger("claimed at")
         return state
     }
 

@@ -105,6 +105,7 @@ public final class StarlingNode: Sendable {
                 logger: logger
             )
             logger.info("listening mqtt tcp \(listener.localAddress.hostPort)")
+            router?.announceMQTTListener(port: listener.localAddress.port ?? options.tcpPort)
             return StarlingNode(
                 broker: broker,
                 tcpListener: listener,

@@ -38,7 +38,8 @@ public enum StarlingServer {
         let service = NodeService(node: node, admin: admin)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: service)],
+                // The service returns after a drain that `starling ctl drain` asked for: a normal end.
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -93,6 +93,14 @@ final class ChannelConnection: SessionConnection, @unchecked Sendable {
         var buffer = channel.allocator.buffer(capacity: packet.encodedSize(version: protocolVersion))
         packet.encode(version: protocolVersion, into: &buffer)
         let channel = self.channel
-        channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+        // Half-close after the DISCONNECT, then close a moment later: a client still sending (PUBACKs under
+        // load) would otherwise get a reset that can discard the DISCONNECT before it reads it.
+        channel.writeAndFlush(buffer).whenComplete { _ in
+            channel.close(mode: .output, promise: nil)
+            channel.eventLoop.scheduleTask(in: Self.lingerAfterDisconnect) { channel.close(promise: nil) }
+        }
     }
+
+    /// How long a connection told to go stays half-open for the client to read why and close.
+    static let lingerAfterDisconnect = TimeAmount.seconds(1)
 }

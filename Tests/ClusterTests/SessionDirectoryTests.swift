@@ -28,10 +28,11 @@ struct SessionDirectoryTests {
         let stale = directory.register("c", by: "z", at: 150)
         #expect(stale?.loser == "z")
         #expect(directory.holder(of: "c") == "b")
-        // Equal claim times: the higher node name wins, the same on every directory.
-        var tie = SessionDirectory()
-        _ = tie.register("t", by: "a", at: 5)
-        #expect(tie.register("t", by: "b", at: 5)?.winner == "b")
+        // Equal claim times: the same session, pushed on to the registrant, which holds it now.
+        var moved = SessionDirectory()
+        _ = moved.register("t", by: "b", at: 5)
+        #expect(moved.register("t", by: "a", at: 5)?.winner == "a")
+        #expect(moved.holder(of: "t") == "a")
     }
 
     @Test func end_ofASessionRemovesItsRecord_onlyFromItsHolder() {

@@ -79,7 +79,8 @@ extension Broker {
         retain: Bool,
         subscriptionIdentifiers: [UInt32]
     ) {
-        guard let entry = registered(clientID) else {
+        // A session that moved on from here has a stub, which passes the message on again.
+        guard let entry = registered(clientID) ?? stubs.withLockedValue({ $0[clientID] }) else {
             shards[0].execute { self.shards[0].countDrop(.sessionEnded) }
             return
         }

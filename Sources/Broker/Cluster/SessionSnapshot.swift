@@ -21,6 +21,8 @@ public struct SessionSnapshot: Sendable {
     public var outbound: OutboundFlow.Snapshot
     public var expiryInterval: UInt32
     public var will: PendingWill?
+    /// When the holder claimed the session (milliseconds since the epoch; 0: unknown).
+    public var claimedAt: UInt64 = 0
 
     public struct PendingWill: Sendable {
         public var will: WillMessage

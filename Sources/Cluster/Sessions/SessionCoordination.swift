@@ -25,6 +25,9 @@ struct SessionCoordination {
     var lookups: [UInt64: EventLoopPromise<String?>] = [:]
     var details: [UInt64: EventLoopPromise<ClientSessionView?>] = [:]
     var counters = SessionCounters()
+    /// This node's MQTT port once its listener is bound, and each peer's as it announced it.
+    var localMQTTPort: UInt16?
+    var peerMQTTPorts: [String: UInt16] = [:]
     /// Members that announced a drain: they keep no directory records from then on.
     var drainingPeers: Set<String> = []
     /// Sessions pushed here that are being taken in, with messages passed on for them meanwhile.

@@ -35,7 +35,8 @@ struct SessionDirectory {
     }
 
     /// `node` says it holds `clientID`. Returns the holder that must give its copy up, when two nodes now
-    /// claim one identifier, with the one that keeps it.
+    /// claim one identifier, with the one that keeps it. A registration as old as the record is the same
+    /// session having moved (pushed on with its claim time): the registrant holds it now.
     mutating func register(
         _ clientID: String,
         by node: String,
@@ -69,6 +70,6 @@ struct SessionDirectory {
     }
 
     private static func isLater(_ lhs: Record, than rhs: Record) -> Bool {
-        lhs.claimedAt != rhs.claimedAt ? lhs.claimedAt > rhs.claimedAt : lhs.holder > rhs.holder
+        lhs.claimedAt >= rhs.claimedAt
     }
 }

@@ -22,7 +22,8 @@ extension SessionSnapshot {
             awaitingRelease: awaitingRelease,
             lastPacketID: outbound.lastPacketID,
             expiryInterval: expiryInterval,
-            will: will.map { Self.wire($0) }
+            will: will.map { Self.wire($0) },
+            claimedAt: claimedAt
         )
         var parts: [PeerFrame.SessionState] = []
         var current = first
@@ -85,6 +86,7 @@ extension SessionSnapshot {
             expiryInterval: head.expiryInterval,
             will: head.will.flatMap { Self.pendingWill(from: $0) }
         )
+        self.claimedAt = head.claimedAt
     }
 
     // MARK: Pieces

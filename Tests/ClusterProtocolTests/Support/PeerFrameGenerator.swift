@@ -26,7 +26,7 @@ struct PeerFrameGenerator {
         case hello, authenticate, routeSnapshot, routeDelta, snapshotRequest, routeAck, forward, forwardAck, ping
         case sessionClaim, sessionClaimReply, sessionFetch, sessionHandoff, sessionRelease, sessionRegister
         case sessionEnded, sessionEvict, sessionLookup, sessionLookupReply, sessionDescribe, sessionDescription
-        case willDeposit, willWithdraw, nodeDraining
+        case willDeposit, willWithdraw, nodeDraining, mqttListener
         case pong, retainedUpdates, retainedSnapshot, unknown
 
         var testDescription: String { rawValue }
@@ -156,6 +156,7 @@ struct PeerFrameGenerator {
             )
         case .willWithdraw: .willWithdraw(clientID: string())
         case .nodeDraining: .nodeDraining
+        case .mqttListener: .mqttListener(port: UInt16(random.int(in: 0...65_535)))
         }
     }
 
@@ -188,6 +189,7 @@ struct PeerFrameGenerator {
             }
             state.queued = (0..<random.count(upTo: sizes.messages)).map { _ in delivery() }
             state.expiryInterval = UInt32(truncatingIfNeeded: random.next())
+            state.claimedAt = random.next() >> random.int(in: 0...63)
             if random.chance(0.5) {
                 state.will = .init(
                     publish: publish(qos: random.pick(QoS.allCases)),
