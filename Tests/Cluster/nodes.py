@@ -33,10 +33,11 @@ class Node:
     """One `starling serve` process; its log goes to a file in `workdir`."""
 
     def __init__(self, binary, name, workdir, cluster_port=None, seeds=(), secret="s3cret", extra=(),
-                 prefix=(), host="127.0.0.1"):
+                 prefix=(), host="127.0.0.1", mqtt_port=0):
         self.binary = binary
         self.name = name
         self.host = host
+        self.mqtt_port = mqtt_port  # 0: any free port, read back from the log
         self.cluster_port = cluster_port or free_port()
         self.seeds = list(seeds)
         self.secret = secret
@@ -55,7 +56,7 @@ class Node:
         self.ports = {}
         self.log_path = os.path.join(self.workdir, f"{self.name}-{int(time.time() * 1000)}.log")
         argv = self.prefix + [
-            self.binary, "serve", "--node-name", self.name, "--listen", f"{self.host}:0",
+            self.binary, "serve", "--node-name", self.name, "--listen", f"{self.host}:{self.mqtt_port}",
             "--cluster-listen", f"{self.host}:{self.cluster_port}", "--admin-listen", f"{self.host}:0",
             "--data-dir", os.path.join(self.workdir, self.name), "--cluster-secret", self.secret,
         ]

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Multi-process cluster tests: real `starling serve` processes on loopback, and (where the machine
 allows network namespaces) three hosts joined by a bridge, one cut off and reconnected; and MQTT clients
-(paho-mqtt) publishing and subscribing across three nodes.
+(paho-mqtt) publishing and subscribing across three nodes; cluster-wide sessions, wills and drain
+(sessions.py), and in the namespaces also a partition with traffic, retained messages and a session.
 
-    python3 Tests/Cluster/run.py --starling BIN [--only multiprocess|interop|netns]
+    python3 Tests/Cluster/run.py --starling BIN [--only multiprocess|interop|sessions|netns]
 
 Prints one line per check and ends with `cluster: N passed, N failed[, N skipped]`.
 """
@@ -18,12 +19,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interop  # noqa: E402
 import multiprocess  # noqa: E402
 import netns  # noqa: E402
+import sessions  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--starling", required=True)
-    parser.add_argument("--only", choices=["multiprocess", "interop", "netns"])
+    parser.add_argument("--only", choices=["multiprocess", "interop", "sessions", "netns"])
     args = parser.parse_args()
     binary = os.path.abspath(args.starling)
     results = {"passed": 0, "failed": 0, "skipped": 0}
@@ -36,13 +38,13 @@ def main():
         results["skipped"] += 1
         print(f"SKIP  {name}  ({reason})", flush=True)
 
-    for suite in [multiprocess, interop, netns]:
+    for suite in [multiprocess, interop, sessions, netns]:
         short = suite.__name__
         if args.only and args.only != short:
             continue
         print(f"== {short}", flush=True)
         try:
-            if suite in (netns, interop):
+            if suite in (netns, interop, sessions):
                 suite.run(binary, check, skip)
             else:
                 suite.run(binary, check)
