@@ -338,7 +338,8 @@ extension ClusterRouter {
                 }
             }.get()) ?? []
         guard !targets.isEmpty else {
-            logger.warning("drain: no alive member to move sessions to")
+            // A node alone (or the last one) has nowhere to move sessions: it simply shuts down.
+            logger.info("drain: no other member to move sessions to")
             return 0
         }
         _ = try? await loop.submit {
