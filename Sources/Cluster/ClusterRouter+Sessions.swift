@@ -36,6 +36,11 @@ extension ClusterRouter {
     ) {
         loop.execute {
             if let pending = self.sessions.pending[clientID] {
+                if pending.waiting.count >= SessionCoordination.waitingFetchLimit {
+                    // A client reconnecting in a tight loop: the oldest waiting CONNECT goes ahead on this node
+                    // alone; the newer ones take the session from it as they attach.
+                    _ = pending.waiting.removeFirst().attach(nil)
+                }
                 pending.waiting.append((cleanStart, attach))
                 return
             }
@@ -47,7 +52,7 @@ extension ClusterRouter {
         sessions.pending[connect.clientID] = connect
         sessions.counters.claims &+= 1
         connect.requestID = sessions.makeRequestID()
-        connect.claimedAt = Self.millisecondsSinceEpoch()
+        connect.claimedAt = Broker.millisecondsSinceEpoch()
         let owner = directoryOwner(of: connect.clientID)
         connect.stage = .claiming(directory: owner)
         if owner == localName {
@@ -59,17 +64,14 @@ extension ClusterRouter {
             claimAnswered(connect, previous: previous, generation: generation)
             return
         }
-        let requestID = connect.requestID
-        connect.timeout = loop.scheduleTask(in: Self.claimTimeLimit) {
-            guard let current = self.sessions.pending[connect.clientID], current === connect,
-                case .claiming = current.stage, current.requestID == requestID
-            else { return }
+        sessions.claimRequests[connect.requestID] = connect.clientID
+        giveUp(on: connect, after: Self.claimTimeLimit) {
+            self.sessions.claimRequests.removeValue(forKey: connect.requestID)
             self.sessions.counters.claimTimeouts &+= 1
             self.logger.warning(
                 "session claim timed out: starting without the cluster's session",
                 metadata: ["client": "\(connect.clientID)", "directory": "\(owner)"]
             )
-            self.attach(connect, snapshot: nil, from: nil)
         }
         if let link = links[owner] {
             sendClaim(connect, on: link)
@@ -111,25 +113,19 @@ extension ClusterRouter {
             attach(connect, snapshot: nil, from: nil)
             return
         }
-        connect.timeout?.cancel()
         connect.requestID = sessions.makeRequestID()
         connect.stage = .fetching(from: node, redirects: redirects)
-        let requestID = connect.requestID
-        connect.timeout = loop.scheduleTask(in: Self.fetchTimeLimit) {
-            guard let current = self.sessions.pending[connect.clientID], current === connect,
-                case .fetching = current.stage, current.requestID == requestID
-            else { return }
+        giveUp(on: connect, after: Self.fetchTimeLimit) {
             self.sessions.counters.fetchTimeouts &+= 1
             self.logger.warning(
                 "session fetch timed out: starting a new session",
                 metadata: ["client": "\(connect.clientID)", "holder": "\(node)"]
             )
-            self.attach(connect, snapshot: nil, from: nil)
         }
         link.write(
             .sessionFetch(
                 PeerFrame.SessionFetch(
-                    requestID: requestID,
+                    requestID: connect.requestID,
                     clientID: connect.clientID,
                     cleanStart: connect.cleanStart,
                     generation: connect.generation ?? 0
@@ -137,6 +133,22 @@ extension ClusterRouter {
             )
         )
         link.flush()
+    }
+
+    /// Ends the stage `connect` is in now (its request id names it) after `limit` if nothing answered: the
+    /// CONNECT goes on with a new session.
+    private func giveUp(
+        on connect: PendingConnect,
+        after limit: TimeAmount,
+        _ counted: @escaping @Sendable () -> Void
+    ) {
+        connect.timeout?.cancel()
+        let requestID = connect.requestID
+        connect.timeout = loop.scheduleTask(in: limit) {
+            guard self.sessions.pending[connect.clientID] === connect, connect.requestID == requestID else { return }
+            counted()
+            self.attach(connect, snapshot: nil, from: nil)
+        }
     }
 
     private func attach(_ connect: PendingConnect, snapshot: SessionSnapshot?, from node: String?) {
@@ -157,9 +169,7 @@ extension ClusterRouter {
             sessions.counters.takeoverMillisecondsMax = max(sessions.counters.takeoverMillisecondsMax, milliseconds)
             // Once every node routes to this one, the old holder may drop its stub.
             routesPropagated(on: loop).whenComplete { _ in
-                guard let link = self.links[node] else { return }
-                link.write(.sessionRelease(clientID: connect.clientID))
-                link.flush()
+                self.send(.sessionRelease(clientID: connect.clientID), to: node)
             }
         }
         for forwarded in connect.deferredDeliveries { deliverToSession(forwarded) }
@@ -192,7 +202,8 @@ extension ClusterRouter {
             )
             link.flush()
         case .sessionClaimReply(let reply):
-            guard let connect = sessions.pending.values.first(where: { $0.requestID == reply.requestID }),
+            guard let clientID = sessions.claimRequests.removeValue(forKey: reply.requestID),
+                let connect = sessions.pending[clientID], connect.requestID == reply.requestID,
                 case .claiming = connect.stage
             else { return }
             claimAnswered(
@@ -254,6 +265,9 @@ extension ClusterRouter {
                 if case .attaching = pending.stage {} else { isEarlier = true }
             }
             guard isEarlier else {
+                guard pending.deferredFetches.count < SessionCoordination.waitingFetchLimit else {
+                    return refuseFetch(fetch, from: node)
+                }
                 pending.deferredFetches.append(.init(node: node, fetch: fetch))
                 return
             }
@@ -261,24 +275,33 @@ extension ClusterRouter {
         if sessions.held[clientID] == nil, sessions.unreleased.contains(clientID) {
             // Moved from here, but the new holder may not have taken it in yet: send the fetcher there once
             // it has.
+            guard sessions.fetchesAwaitingRelease[clientID, default: []].count < SessionCoordination.waitingFetchLimit
+            else { return refuseFetch(fetch, from: node) }
             sessions.fetchesAwaitingRelease[clientID, default: []].append((node, fetch))
             return
         }
         if sessions.held[clientID] == nil, let next = sessions.moved[clientID], next != node {
-            sendHandoff(.init(requestID: requestID, clientID: clientID, outcome: .moved(to: next)), to: node)
+            send(.sessionHandoff(.init(requestID: requestID, clientID: clientID, outcome: .moved(to: next))), to: node)
             return
         }
         // The directory ordered this fetch after any claim here, so from now on the session is the fetcher's.
         sessions.held.removeValue(forKey: clientID)
         broker.handOff(clientID: clientID, to: node, cleanStart: cleanStart).hop(to: loop).whenComplete { result in
             guard case .success(let snapshot?) = result else {
-                self.sendHandoff(.init(requestID: requestID, clientID: clientID, outcome: .absent), to: node)
+                self.send(.sessionHandoff(.init(requestID: requestID, clientID: clientID, outcome: .absent)), to: node)
                 return
             }
             self.sessions.counters.handedOff &+= 1
             self.movedAway(clientID, to: node)
             self.sendSnapshot(snapshot, requestID: requestID, to: node)
         }
+    }
+
+    /// More fetches of one client identifier waiting here than any real race makes: the fetcher is told
+    /// there is nothing, and starts a new session.
+    private func refuseFetch(_ fetch: PeerFrame.SessionFetch, from node: String) {
+        sessions.counters.refusedFetches &+= 1
+        send(.sessionHandoff(.init(requestID: fetch.requestID, clientID: fetch.clientID, outcome: .absent)), to: node)
     }
 
     private func movedAway(_ clientID: String, to node: String) {
@@ -300,8 +323,8 @@ extension ClusterRouter {
         loop.scheduleTask(in: Self.stubGrace) { self.broker.releaseMovedSession(clientID: clientID) }
         for waiting in sessions.fetchesAwaitingRelease.removeValue(forKey: clientID) ?? [] {
             let outcome: PeerFrame.SessionHandoff.Outcome = next.map { .moved(to: $0) } ?? .absent
-            sendHandoff(
-                .init(requestID: waiting.fetch.requestID, clientID: clientID, outcome: outcome),
+            send(
+                .sessionHandoff(.init(requestID: waiting.fetch.requestID, clientID: clientID, outcome: outcome)),
                 to: waiting.node
             )
         }
@@ -317,10 +340,7 @@ extension ClusterRouter {
     public func announceMQTTListener(port: Int) {
         loop.execute {
             self.sessions.localMQTTPort = UInt16(clamping: port)
-            for link in self.links.values {
-                link.write(.mqttListener(port: UInt16(clamping: port)))
-                link.flush()
-            }
+            self.broadcast(.mqttListener(port: UInt16(clamping: port)))
         }
     }
 
@@ -334,7 +354,8 @@ extension ClusterRouter {
                 self.alivePeers.values.filter { self.links[$0.name] != nil }.map { member in
                     // The peer's own MQTT port when it said; else this node's (nodes usually share one).
                     let port = self.sessions.peerMQTTPorts[member.name].map(Int.init) ?? mqttPort
-                    return (member.name, "\(Self.host(of: member.address)):\(port)")
+                    let host = PeerAddress.split(member.address)?.host ?? member.address
+                    return (member.name, PeerAddress.text(host: host, port: port))
                 }
             }.get()) ?? []
         guard !targets.isEmpty else {
@@ -342,12 +363,7 @@ extension ClusterRouter {
             logger.info("drain: no other member to move sessions to")
             return 0
         }
-        _ = try? await loop.submit {
-            for link in self.links.values {
-                link.write(.nodeDraining)
-                link.flush()
-            }
-        }.get()
+        _ = try? await loop.submit { self.broadcast(.nodeDraining) }.get()
         let references = Dictionary(uniqueKeysWithValues: targets)
         let names = targets.map(\.name)
         let released = loop.makePromise(of: Void.self)
@@ -382,12 +398,6 @@ extension ClusterRouter {
         return moved
     }
 
-    /// The host part of a `host:port` member address (IPv6 in brackets kept as is).
-    static func host(of address: String) -> String {
-        guard let colon = address.lastIndex(of: ":") else { return address }
-        return String(address[..<colon])
-    }
-
     private func sendSnapshot(_ snapshot: SessionSnapshot, requestID: UInt64, to node: String) {
         let parts = snapshot.wireParts()
         guard let link = links[node] else {
@@ -414,33 +424,27 @@ extension ClusterRouter {
         link.flush()
     }
 
-    private func sendHandoff(_ handoff: PeerFrame.SessionHandoff, to node: String) {
-        guard let link = links[node] else { return }
-        link.write(.sessionHandoff(handoff))
-        link.flush()
-    }
-
     private func receivedHandoff(_ handoff: PeerFrame.SessionHandoff, from node: String) {
         let key = SessionCoordination.IncomingHandoff(node: node, clientID: handoff.clientID)
         var snapshot: SessionSnapshot?
         switch handoff.outcome {
-        case .state(let part):
+        case .state(var part):
+            // A session holds at most a window and a queue of messages; a peer that sends more is broken.
+            let held = sessions.incoming[key, default: []].reduce(0) { $0 + $1.inflight.count + $1.queued.count }
+            let room = max(0, SessionCoordination.handoffMessageLimit - held - part.inflight.count)
+            if part.queued.count > room {
+                sessions.counters.droppedWhileMoving &+= UInt64(part.queued.count - room)
+                part.queued.removeLast(part.queued.count - room)
+            }
             sessions.incoming[key, default: []].append(part)
             guard handoff.isFinal else { return }
             snapshot = SessionSnapshot(clientID: handoff.clientID, parts: sessions.incoming.removeValue(forKey: key)!)
         case .absent, .moved:
             sessions.incoming.removeValue(forKey: key)
         }
-        let connect = sessions.pending[handoff.clientID]
-        let isAnswer: Bool
-        if let connect, case .fetching(let holder, _) = connect.stage, holder == node,
-            connect.requestID == handoff.requestID
-        {
-            isAnswer = true
-        } else {
-            isAnswer = false
-        }
-        guard isAnswer, let connect, case .fetching(_, let redirects) = connect.stage else {
+        guard let connect = sessions.pending[handoff.clientID], connect.requestID == handoff.requestID,
+            case .fetching(let holder, let redirects) = connect.stage, holder == node
+        else {
             // Pushed here (drain, eviction), or an answer that came after its time limit: keep it.
             if let snapshot { adoptPushed(snapshot, from: node) }
             return
@@ -463,7 +467,7 @@ extension ClusterRouter {
         sessions.counters.adoptedPushes &+= 1
         let clientID = snapshot.clientID
         // Registered with the time its first holder claimed it: a CONNECT claimed since is newer and wins.
-        let claimedAt = snapshot.claimedAt != 0 ? snapshot.claimedAt : Self.millisecondsSinceEpoch()
+        let claimedAt = snapshot.claimedAt != 0 ? snapshot.claimedAt : Broker.millisecondsSinceEpoch()
         sessions.adopting[clientID] = sessions.adopting[clientID] ?? []
         broker.adoptPushedSession(snapshot).hop(to: loop).whenComplete { _ in
             for forwarded in self.sessions.adopting.removeValue(forKey: clientID) ?? [] {
@@ -472,9 +476,7 @@ extension ClusterRouter {
             if self.sessions.held[clientID] == nil { self.sessions.held[clientID] = claimedAt }
             self.register([PeerFrame.SessionRecord(clientID: clientID, claimedAt: claimedAt)])
             self.routesPropagated(on: self.loop).whenComplete { _ in
-                guard let link = self.links[node] else { return }
-                link.write(.sessionRelease(clientID: clientID))
-                link.flush()
+                self.send(.sessionRelease(clientID: clientID), to: node)
             }
         }
     }
@@ -499,9 +501,8 @@ extension ClusterRouter {
         )
         if loser == localName {
             pushSession(clientID, to: winner)
-        } else if let link = links[loser] {
-            link.write(.sessionEvict(clientID: clientID, winner: winner))
-            link.flush()
+        } else {
+            send(.sessionEvict(clientID: clientID, winner: winner), to: loser)
         }
     }
 
@@ -535,11 +536,19 @@ extension ClusterRouter {
     func deliverToSession(_ forwarded: PeerFrame.ForwardedMessage) {
         guard case .session(let clientID, let qos, let retain, let identifiers) = forwarded.target else { return }
         if let pending = sessions.pending[clientID] {
-            pending.deferredDeliveries.append(forwarded)
+            if pending.deferredDeliveries.count < SessionCoordination.heldBackLimit {
+                pending.deferredDeliveries.append(forwarded)
+            } else {
+                sessions.counters.droppedWhileMoving &+= 1
+            }
             return
         }
-        if sessions.adopting[clientID] != nil {
-            sessions.adopting[clientID]!.append(forwarded)
+        if let waiting = sessions.adopting[clientID] {
+            if waiting.count < SessionCoordination.heldBackLimit {
+                sessions.adopting[clientID]!.append(forwarded)
+            } else {
+                sessions.counters.droppedWhileMoving &+= 1
+            }
             return
         }
         guard let message = Self.message(from: forwarded.publish, origin: forwarded.origin, now: .now()) else { return }
@@ -738,9 +747,5 @@ extension ClusterRouter {
             counters.heldSessions = self.sessions.held.count
             return counters
         }.get()) ?? SessionCounters()
-    }
-
-    static func millisecondsSinceEpoch() -> UInt64 {
-        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
     }
 }

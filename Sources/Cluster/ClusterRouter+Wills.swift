@@ -51,10 +51,8 @@ extension ClusterRouter {
         switch frame {
         case .willDeposit(let clientID, let will):
             wills.held[node, default: [:]][clientID] = will
-            wills.counters.held = wills.held.values.reduce(0) { $0 + $1.count }
         case .willWithdraw(let clientID):
             wills.held[node]?.removeValue(forKey: clientID)
-            wills.counters.held = wills.held.values.reduce(0) { $0 + $1.count }
         default:
             break
         }
@@ -77,17 +75,14 @@ extension ClusterRouter {
                 }
             }
         }
-        wills.counters.held = wills.held.values.reduce(0) { $0 + $1.count }
-    }
-
-    func send(_ frame: PeerFrame, to node: String) {
-        guard let link = links[node] else { return }
-        link.write(frame)
-        link.flush()
     }
 
     public func willCounters() async -> WillCounters {
-        (try? await loop.submit { self.wills.counters }.get()) ?? WillCounters()
+        (try? await loop.submit {
+            var counters = self.wills.counters
+            counters.held = self.wills.held.values.reduce(0) { $0 + $1.count }
+            return counters
+        }.get()) ?? WillCounters()
     }
 }
 

@@ -316,6 +316,21 @@ public final class ClusterRouter: ClusterBridge, @unchecked Sendable {
         }
     }
 
+    /// Writes one frame to `node`'s link, if it is up. On `loop`.
+    func send(_ frame: PeerFrame, to node: String) {
+        guard let link = links[node] else { return }
+        link.write(frame)
+        link.flush()
+    }
+
+    /// Writes one frame to every link. On `loop`.
+    func broadcast(_ frame: PeerFrame) {
+        for link in links.values {
+            link.write(frame)
+            link.flush()
+        }
+    }
+
     // MARK: Frames in
 
     func received(_ frame: PeerFrame, on link: PeerLink) {

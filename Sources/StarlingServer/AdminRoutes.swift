@@ -89,6 +89,8 @@ enum AdminRoutes {
             ("claimTimeouts", String(counters.claimTimeouts)),
             ("fetchTimeouts", String(counters.fetchTimeouts)),
             ("evictions", String(counters.evictions)),
+            ("droppedWhileMoving", String(counters.droppedWhileMoving)),
+            ("refusedFetches", String(counters.refusedFetches)),
             ("takeoverMillisecondsMax", String(format: "%.3f", counters.takeoverMillisecondsMax)),
             ("takeoverMillisecondsLast", String(format: "%.3f", counters.takeoverMillisecondsLast)),
             ("willsHeld", String(wills.held)),

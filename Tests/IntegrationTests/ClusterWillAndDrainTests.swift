@@ -97,8 +97,10 @@ struct ClusterWillAndDrainTests {
             async let publishing: Void = publisher.publishPipelined(count: total, prefix: "d", window: 50) { _ in
                 "load/x"
             }
-            // Drain while messages flow.
-            try await Task.sleep(for: .milliseconds(100))
+            // Drain while messages flow: once A has sent its subscribers some.
+            try await eventually("messages reach the subscribers on A") {
+                ((try? await nodes[0].node.broker.statistics().get())?.messagesSent ?? 0) >= 100
+            }
             let draining = Task { await nodes[0].node.drain() }
             var received = [[String]](repeating: [], count: subscribers.count)
             var references: [String?] = []

@@ -154,7 +154,8 @@ extension Broker {
         }
     }
 
-    static func millisecondsSinceEpoch() -> UInt64 {
+    /// Wall-clock milliseconds since the Unix epoch: grant and claim times that other nodes compare.
+    public static func millisecondsSinceEpoch() -> UInt64 {
         UInt64(max(0, Date().timeIntervalSince1970 * 1000))
     }
 }

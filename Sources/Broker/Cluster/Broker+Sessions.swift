@@ -13,9 +13,7 @@ extension Broker {
         let home = shards[entry.shardIndex]
         return home.eventLoop.submit {
             guard let session = home.sessions[entry.sessionID] else { return nil }
-            let snapshot = session.handOff(to: node, cleanStart: cleanStart)
-            if snapshot != nil { self.trackStub(session) }
-            return snapshot
+            return session.handOff(to: node, cleanStart: cleanStart)
         }
     }
 
@@ -33,7 +31,6 @@ extension Broker {
                 for session in Array(shard.sessions.values) where session.movedTo == nil && !session.hasEnded {
                     guard let (node, reference) = target(session.clientID) else { continue }
                     if let snapshot = session.pushAway(to: node, serverReference: reference) {
-                        self.trackStub(session)
                         moved(node, snapshot)
                         count += 1
                     }
@@ -122,7 +119,8 @@ extension Broker {
         return home.eventLoop.submit { home.sessions[entry.sessionID]?.view(node: self.nodeName) }
     }
 
-    private func trackStub(_ session: Session) {
+    /// `session` moved away and stays as a stub until the new holder releases it.
+    func trackStub(_ session: Session) {
         stubs.withLockedValue {
             $0[session.clientID] = RegistryEntry(sessionID: session.id, shardIndex: session.shard.index)
         }

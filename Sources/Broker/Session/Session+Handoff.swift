@@ -69,6 +69,7 @@ extension Session {
         movedTo = node
         broker.exclusiveHolderMoving(id)
         broker.unregister(clientID: clientID, sessionID: id)
+        broker.trackStub(self)
         stubTimer = shard.eventLoop.scheduleTask(in: Self.handoffWindow) { [self] in removeStub() }
         return snapshot
     }

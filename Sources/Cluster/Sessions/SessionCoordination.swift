@@ -8,6 +8,8 @@ struct SessionCoordination {
     /// CONNECTs accepted here whose claim, fetch or attach is under way, by client identifier.
     var pending: [String: PendingConnect] = [:]
     var nextRequestID: UInt64 = 0
+    /// Claims sent to another directory node, by request id.
+    var claimRequests: [UInt64: String] = [:]
     /// Sessions handed to another node whose stub still passes messages on, with that node.
     var moved: [String: String] = [:]
     /// Sessions this node holds, with when they were claimed (what the directory is told).
@@ -37,6 +39,13 @@ struct SessionCoordination {
         var node: String
         var clientID: String
     }
+
+    /// Messages held back per session while it is being attached or taken in; more are dropped and counted.
+    static let heldBackLimit = 65_536
+    /// Messages one handoff may carry: a full inflight window and a long queue.
+    static let handoffMessageLimit = 65_535 + 1_000_000
+    /// Fetches, and CONNECTs on this node, of one client identifier that may wait here at once.
+    static let waitingFetchLimit = 64
 
     mutating func makeRequestID() -> UInt64 {
         nextRequestID &+= 1
@@ -96,6 +105,11 @@ public struct SessionCounters: Sendable, Equatable {
     public var claimTimeouts: UInt64 = 0
     public var fetchTimeouts: UInt64 = 0
     public var evictions: UInt64 = 0
+    /// Messages for a moving session dropped because more were held back than ``heldBackLimit`` allows or a
+    /// handoff carried more than a session can hold.
+    public var droppedWhileMoving: UInt64 = 0
+    /// Fetches answered "no session" because too many of one client identifier were waiting.
+    public var refusedFetches: UInt64 = 0
     /// The longest and the latest time from CONNECT to attach of a session that came from another node.
     public var takeoverMillisecondsMax: Double = 0
     public var takeoverMillisecondsLast: Double = 0
