@@ -61,11 +61,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Listeners and channel pipelines.
+        // epoll and eventfd for the parking lot of quiet connections (Linux headers only).
+        .target(name: "CSocketPoll"),
+        // Listeners, the parking lot of quiet connections, and channel pipelines.
         .target(
             name: "Transport",
             dependencies: [
-                "MQTTCodec", "Broker",
+                "MQTTCodec", "Broker", "CSocketPoll",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

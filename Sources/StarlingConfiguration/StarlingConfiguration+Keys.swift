@@ -8,9 +8,11 @@ extension StarlingConfiguration {
     package static let keys: [ConfigurationKey] = [
         .string("node.name", \.node.name),
         .string("node.data_dir", \.node.dataDirectory),
+        .integer("node.event_loops", \.node.eventLoops, in: 0...1024),
         .choice("log.level", \.log.level),
         .hostPort("listeners.tcp.bind", \.listeners.tcp.bind),
         .boolean("listeners.tcp.enabled", \.listeners.tcp.enabled),
+        .duration("listeners.tcp.park_after", \.listeners.tcp.parkAfter, in: .milliseconds(10)...(.seconds(3600))),
         // A packet is at least a 2-byte fixed header, and at most a 5-byte fixed header plus the
         // largest remaining length a variable byte integer can carry (268,435,455).
         .size("mqtt.max_packet_size", \.mqtt.maxPacketSize, in: 2...268_435_460),

@@ -33,10 +33,13 @@ public struct StarlingConfiguration: Sendable, Equatable {
         public var name: String
         /// `node.data_dir`: where sessions and retained messages are stored.
         public var dataDirectory: String
+        /// `node.event_loops`: threads serving connections; 0 is one per CPU the process may run on.
+        public var eventLoops: Int
 
-        public init(name: String = Node.defaultName, dataDirectory: String = "./data") {
+        public init(name: String = Node.defaultName, dataDirectory: String = "./data", eventLoops: Int = 0) {
             self.name = name
             self.dataDirectory = dataDirectory
+            self.eventLoops = eventLoops
         }
 
         /// The host name, so that nodes on different hosts differ without any configuration.
@@ -67,10 +70,18 @@ public struct StarlingConfiguration: Sendable, Equatable {
             public var bind: HostPort
             /// `listeners.tcp.enabled`
             public var enabled: Bool
+            /// `listeners.tcp.park_after`: how long a connection is quiet before it gives up its
+            /// event loop channel and waits in the parking lot.
+            public var parkAfter: Duration
 
-            public init(bind: HostPort = HostPort(host: "0.0.0.0", port: 1883), enabled: Bool = true) {
+            public init(
+                bind: HostPort = HostPort(host: "0.0.0.0", port: 1883),
+                enabled: Bool = true,
+                parkAfter: Duration = .seconds(1)
+            ) {
                 self.bind = bind
                 self.enabled = enabled
+                self.parkAfter = parkAfter
             }
         }
     }

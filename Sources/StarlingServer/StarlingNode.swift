@@ -15,7 +15,9 @@ public final class StarlingNode: Sendable {
         public var sharedSubscriptionStrategy = SharedSubscriptionStrategy.roundRobin
         public var tcpHost = "0.0.0.0"
         public var tcpPort = 1883
-        public var eventLoopCount = System.coreCount
+        /// How long a TCP connection is quiet before it gives up its channel (`listeners.tcp.park_after`).
+        public var parkAfter = TimeAmount.seconds(1)
+        public var eventLoopCount = UsableProcessors.count
         /// How the node is named in logs and to its peers.
         public var nodeName = "local"
         /// Gossip and peer links; nil runs a single node.
@@ -100,9 +102,9 @@ public final class StarlingNode: Sendable {
             let listener = try await TCPListener.bind(
                 host: options.tcpHost,
                 port: options.tcpPort,
-                group: group,
                 broker: broker,
-                logger: logger
+                logger: logger,
+                parkAfter: options.parkAfter
             )
             logger.info("listening mqtt tcp \(listener.localAddress.hostPort)")
             router?.announceMQTTListener(port: listener.localAddress.port ?? options.tcpPort)

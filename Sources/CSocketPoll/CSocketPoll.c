@@ -1,0 +1,2 @@
+// Headers only; a C target needs one translation unit.
+#include "CSocketPoll.h"

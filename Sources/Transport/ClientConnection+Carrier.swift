@@ -1,0 +1,290 @@
+import Logging
+import CSocketPoll
+import Glibc
+import NIOCore
+import NIOPosix
+
+/// How a connection's bytes travel: through a SwiftNIO channel while it is busy, or straight
+/// through its socket while it waits in the ``ParkingLot``.
+///
+/// A connection starts parked: the lot accepts it and the CONNECT is read from the socket, and
+/// the CONNACK written to it, without a channel. Bytes that arrive soon after earlier traffic
+/// (within `parkAfter`), a read that fills the read buffer, or a write the socket cannot take at
+/// once wake the connection: it gets a channel on its shard's loop, with a duplicate of the
+/// socket, and writes made meanwhile wait in order. After `parkAfter` without traffic, with
+/// nothing left to write or to decode, the channel is closed (its duplicate with it) and the
+/// connection is parked again.
+extension ClientConnection {
+    enum Carrier {
+        case channel(any Channel)
+        case parked
+        /// A channel is being made; these bytes go out once it is there.
+        case waking(queued: [ByteBuffer])
+        case gone
+    }
+
+    /// Reads from the socket while parked, at most this many bytes at a time; a read that fills
+    /// it means the client is busy, and the connection is woken.
+    static let parkedReadSize = 4096
+    /// Bytes queued while waking before the connection counts as not writable.
+    static let wakingWriteLimit = 256 * 1024
+
+    /// Whether a quiet connection could move to the parking lot: it has a socket of its own and
+    /// a lot, and is in a channel now.
+    var canPark: Bool {
+        guard socket >= 0, context.parkingLot != nil, case .channel = carrier else { return false }
+        return true
+    }
+
+    var carrierIsWritable: Bool {
+        switch carrier {
+        case .channel(let channel): channel.isWritable
+        case .parked: true
+        case .waking(let queued): queued.reduce(0) { $0 + $1.readableBytes } < Self.wakingWriteLimit
+        case .gone: false
+        }
+    }
+
+    // MARK: Writing
+
+    func writeBytes(_ buffer: ByteBuffer) {
+        switch carrier {
+        case .channel(let channel):
+            lastActivityAt = eventLoop.now
+            channel.write(buffer, promise: nil)
+            scheduleFlush(channel)
+        case .parked:
+            // Straight to the socket; only a write it cannot take wakes the connection (reads decide
+            // whether it is busy).
+            lastActivityAt = eventLoop.now
+            writeParked(buffer)
+        case .waking(var queued):
+            queued.append(buffer)
+            carrier = .waking(queued: queued)
+        case .gone:
+            break
+        }
+    }
+
+    private func scheduleFlush(_ channel: any Channel) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        eventLoop.execute {
+            self.flushScheduled = false
+            channel.flush()
+        }
+    }
+
+    /// Called after a channel's read burst.
+    func flushAfterRead() {
+        if case .channel(let channel) = carrier { channel.flush() }
+    }
+
+    /// Writes straight to the parked socket; what it cannot take at once goes through a channel.
+    private func writeParked(_ buffer: ByteBuffer) {
+        var rest = buffer
+        while rest.readableBytes > 0 {
+            let written = rest.withUnsafeReadableBytes { bytes in
+                Glibc.send(socket, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+            if written > 0 {
+                rest.moveReaderIndex(forwardBy: written)
+            } else if written < 0, errno == EINTR {
+                continue
+            } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                wake(queueing: rest)
+                return
+            } else {
+                closeTransport()
+                return
+            }
+        }
+    }
+
+    /// Writes `buffer`, then closes; for a refused CONNECT.
+    func writeThenClose(_ buffer: ByteBuffer) {
+        isClosing = true
+        switch carrier {
+        case .channel(let channel):
+            channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+        case .parked:
+            writeParked(buffer)
+            closeTransport()
+        case .waking, .gone:
+            closeTransport()
+        }
+    }
+
+    /// Writes `buffer` (a DISCONNECT), half-closes, and closes a moment later: a client still
+    /// sending (PUBACKs under load) would otherwise get a reset that can discard the DISCONNECT
+    /// before it reads it.
+    func writeThenHalfClose(_ buffer: ByteBuffer) {
+        isClosing = true
+        switch carrier {
+        case .channel(let channel):
+            let loop = eventLoop
+            channel.writeAndFlush(buffer).whenComplete { _ in
+                channel.close(mode: .output, promise: nil)
+                loop.scheduleTask(in: Self.lingerAfterDisconnect) { channel.close(promise: nil) }
+            }
+        case .parked:
+            context.parkingLot?.remove(socket, for: self)
+            carrier = .gone
+            writeParked(buffer)
+            shutdown(socket, Int32(SHUT_WR))
+            eventLoop.scheduleTask(in: Self.lingerAfterDisconnect) { self.releaseSocket() }
+        case .waking(var queued):
+            // The channel takes it when it comes, and closes as above.
+            queued.append(buffer)
+            carrier = .waking(queued: queued)
+        case .gone:
+            break
+        }
+    }
+
+    // MARK: Closing
+
+    /// Closes the socket now, without a word to the client.
+    func closeTransport() {
+        isClosing = true
+        switch carrier {
+        case .channel(let channel):
+            // `channelClosed` follows.
+            channel.close(promise: nil)
+        case .parked:
+            context.parkingLot?.remove(socket, for: self)
+            carrier = .gone
+            releaseSocket()
+        case .waking:
+            // Closed when the channel comes.
+            break
+        case .gone:
+            break
+        }
+    }
+
+    /// The channel closed. Unless it was closed to park the connection, so has the connection.
+    func channelClosed(_ channel: any Channel) {
+        guard case .channel(let current) = carrier, current === channel else { return }
+        carrier = .gone
+        releaseSocket()
+    }
+
+    /// Closes our own descriptor (a channel has closed its duplicate) and ends the connection.
+    private func releaseSocket() {
+        if socket >= 0 { Glibc.close(socket) }
+        transportClosed()
+    }
+
+    // MARK: Parking
+
+    /// Moves a quiet connection from its channel to the parking lot.
+    func park() {
+        guard case .channel(let channel) = carrier, let lot = context.parkingLot, !isClosing, !readingPaused,
+            !flushScheduled, reader.bufferedBytes == 0, channel.isWritable,
+            (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) == 0
+        else { return }
+        carrier = .parked
+        channel.close(promise: nil)
+        do {
+            try lot.add(socket, for: self)
+            context.counters.countParked()
+        } catch {
+            context.logger.warning("parking a connection failed", metadata: ["error": "\(error)"])
+            carrier = .gone
+            releaseSocket()
+        }
+    }
+
+    /// The lot saw the parked socket readable (or closed). On the connection's loop.
+    func parkedSocketReady() {
+        guard case .parked = carrier else { return }
+        if case .connected = phase, eventLoop.now - lastActivityAt < context.parkAfter {
+            wake(queueing: nil)
+            return
+        }
+        var buffer = ByteBufferAllocator().buffer(capacity: Self.parkedReadSize)
+        var result = 0
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.parkedReadSize) { bytes in
+            result = Glibc.recv(socket, bytes.baseAddress, Self.parkedReadSize, Int32(MSG_DONTWAIT))
+            return max(0, result)
+        }
+        if result < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+            rearm()
+            return
+        }
+        guard result > 0 else {
+            // End of stream, or an error: the client is gone.
+            closeTransport()
+            return
+        }
+        let count = result
+        received(bytes: buffer)
+        guard case .parked = carrier else { return }
+        if count == Self.parkedReadSize {
+            wake(queueing: nil)
+        } else {
+            rearm()
+        }
+    }
+
+    private func rearm() {
+        do {
+            try context.parkingLot?.rearm(socket, for: self)
+        } catch {
+            closeTransport()
+        }
+    }
+
+    /// Gives the connection a channel again, with `buffer` (if any) as its first write.
+    func wake(queueing buffer: ByteBuffer?) {
+        guard case .parked = carrier, let lot = context.parkingLot else { return }
+        lot.remove(socket, for: self)
+        carrier = .waking(queued: buffer.map { [$0] } ?? [])
+        context.counters.countWoken()
+        let duplicate = dup(socket)
+        guard duplicate >= 0 else {
+            carrier = .gone
+            releaseSocket()
+            return
+        }
+        ClientBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelOption(.recvAllocator, value: ReadBufferSizer())
+            .channelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(MQTTConnectionHandler(connection: self))
+                }
+            }
+            .withConnectedSocket(duplicate)
+            .hop(to: eventLoop)
+            .whenComplete { result in self.woken(result) }
+    }
+
+    private func woken(_ result: Result<any Channel, any Error>) {
+        guard case .waking(let queued) = carrier else { return }
+        switch result {
+        case .success(let channel):
+            carrier = .channel(channel)
+            lastActivityAt = eventLoop.now
+            for buffer in queued { channel.write(buffer, promise: nil) }
+            channel.flush()
+            if isClosing {
+                if queued.isEmpty {
+                    channel.close(promise: nil)
+                } else {
+                    channel.close(mode: .output, promise: nil)
+                    let loop = eventLoop
+                    loop.scheduleTask(in: Self.lingerAfterDisconnect) { channel.close(promise: nil) }
+                }
+            }
+            armTimer()
+        case .failure(let error):
+            context.logger.debug("waking a connection failed", metadata: ["error": "\(error)"])
+            carrier = .gone
+            releaseSocket()
+        }
+    }
+}
