@@ -3,9 +3,9 @@ import Broker
 import Cluster
 import Foundation
 import Logging
-import NIOCore
 import MQTTCodec
 import Membership
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import StarlingConfiguration

@@ -1,6 +1,6 @@
-import Logging
 import CSocketPoll
 import Glibc
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -203,11 +203,12 @@ extension ClientConnection {
             wake(queueing: nil)
             return
         }
-        var buffer = ByteBufferAllocator().buffer(capacity: Self.parkedReadSize)
-        var result = 0
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.parkedReadSize) { bytes in
-            result = Glibc.recv(socket, bytes.baseAddress, Self.parkedReadSize, Int32(MSG_DONTWAIT))
-            return max(0, result)
+        // Read onto the stack and keep only what came: a parked connection reads little and rarely.
+        var buffer = ByteBuffer()
+        let result = withUnsafeTemporaryAllocation(byteCount: Self.parkedReadSize, alignment: 1) { scratch in
+            let result = Glibc.recv(socket, scratch.baseAddress, Self.parkedReadSize, Int32(MSG_DONTWAIT))
+            if result > 0 { buffer = ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: scratch[..<result])) }
+            return result
         }
         if result < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
             rearm()
@@ -260,31 +261,33 @@ extension ClientConnection {
             }
             .withConnectedSocket(duplicate)
             .hop(to: eventLoop)
-            .whenComplete { result in self.woken(result) }
+            .whenFailure { error in self.wakingFailed(error) }
     }
 
-    private func woken(_ result: Result<any Channel, any Error>) {
+    /// The new channel is active (before it reads anything): it carries the connection from now on,
+    /// starting with what was written while it was being made.
+    func channelActive(_ channel: any Channel) {
         guard case .waking(let queued) = carrier else { return }
-        switch result {
-        case .success(let channel):
-            carrier = .channel(channel)
-            lastActivityAt = eventLoop.now
-            for buffer in queued { channel.write(buffer, promise: nil) }
-            channel.flush()
-            if isClosing {
-                if queued.isEmpty {
-                    channel.close(promise: nil)
-                } else {
-                    channel.close(mode: .output, promise: nil)
-                    let loop = eventLoop
-                    loop.scheduleTask(in: Self.lingerAfterDisconnect) { channel.close(promise: nil) }
-                }
+        carrier = .channel(channel)
+        lastActivityAt = eventLoop.now
+        for buffer in queued { channel.write(buffer, promise: nil) }
+        channel.flush()
+        if isClosing {
+            if queued.isEmpty {
+                channel.close(promise: nil)
+            } else {
+                channel.close(mode: .output, promise: nil)
+                let loop = eventLoop
+                loop.scheduleTask(in: Self.lingerAfterDisconnect) { channel.close(promise: nil) }
             }
-            armTimer()
-        case .failure(let error):
-            context.logger.debug("waking a connection failed", metadata: ["error": "\(error)"])
-            carrier = .gone
-            releaseSocket()
         }
+        armTimer()
+    }
+
+    private func wakingFailed(_ error: any Error) {
+        guard case .waking = carrier else { return }
+        context.logger.debug("waking a connection failed", metadata: ["error": "\(error)"])
+        carrier = .gone
+        releaseSocket()
     }
 }

@@ -37,8 +37,11 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
     var reader: PacketReader
     /// Set once the bytes were malformed: what follows them is not read.
     var readFailed = false
-    /// The connect timeout until CONNECT arrives, then the keep alive check and the park check.
-    var timer: NIOScheduledCallback?
+    /// When the timer is due: the connect timeout until CONNECT arrives, then the keep alive check
+    /// and the park check. Checked by the loop's ``ConnectionTimers``.
+    var timerDue: NIODeadline?
+    /// This connection's place in its loop's ``ConnectionTimers``; -1 when not there.
+    var timerSlot = -1
     var keepAlive: TimeAmount?
     /// By the event loop's clock, so that tests on an `EmbeddedEventLoop` can move time.
     var lastPacketAt = NIODeadline.uptimeNanoseconds(0)
@@ -331,34 +334,28 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
     /// Arms the one timer for the earliest of: keep alive expiry, and the moment a quiet
     /// connection in a channel may be parked.
     func armTimer() {
-        cancelTimer()
         var deadline: NIODeadline?
         if let keepAlive { deadline = lastPacketAt + keepAlive }
         if canPark {
             let parkAt = lastActivityAt + context.parkAfter
             deadline = deadline.map { min($0, parkAt) } ?? parkAt
         }
-        if let deadline { scheduleTimer(at: deadline) }
+        scheduleTimer(at: deadline)
     }
 
-    /// Scheduled as a callback rather than a task, the timer costs the event loop one queue
-    /// entry and no allocation.
-    private func scheduleTimer(at deadline: NIODeadline) {
-        do {
-            timer = try eventLoop.scheduleCallback(at: deadline, handler: TimerFired(connection: self))
-        } catch {
-            // The event loop is shutting down.
-            closeTransport()
-        }
+    private func scheduleTimer(at deadline: NIODeadline?) {
+        timerDue = deadline
+        if deadline != nil { context.timers(of: shard).add(self) }
     }
 
     func cancelTimer() {
-        timer?.cancel()
-        timer = nil
+        timerDue = nil
+        context.timers(of: shard).remove(self)
     }
 
-    fileprivate func timerFired() {
-        timer = nil
+    /// Called by the loop's ``ConnectionTimers`` once `timerDue` has passed.
+    func timerFired() {
+        timerDue = nil
         switch phase {
         case .awaitingConnect:
             context.logger.debug("connect timeout")
@@ -403,16 +400,5 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
             self.readingPaused = false
             channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
         }
-    }
-}
-
-/// The timer's callback. `@unchecked Sendable`: it is scheduled on the connection's event loop,
-/// which is the only place it runs; holding the connection directly (rather than in a
-/// `NIOLoopBound`) keeps it small enough to be stored without an allocation.
-private struct TimerFired: NIOScheduledCallbackHandler, @unchecked Sendable {
-    let connection: ClientConnection
-
-    func handleScheduledCallback(eventLoop: some EventLoop) {
-        connection.timerFired()
     }
 }

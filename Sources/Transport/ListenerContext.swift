@@ -5,7 +5,8 @@ import NIOCore
 
 /// What every connection of one listener shares, so that each connection holds one reference
 /// instead of copies.
-final class ListenerContext: Sendable {
+/// `@unchecked Sendable`: the per-shard timers are each touched on their own loop only.
+final class ListenerContext: @unchecked Sendable {
     let broker: Broker
     let logger: Logger
     /// Where quiet connections wait; nil for connections that only ever live in a channel
@@ -16,6 +17,8 @@ final class ListenerContext: Sendable {
     /// The listener's open connections; each is in it until it closes.
     let connections: ConnectionSet
     let counters = ParkingCounters()
+    /// One per shard, by shard index; each is touched on its shard's loop only.
+    private let timers: [ConnectionTimers]
 
     init(broker: Broker, logger: Logger, parkingLot: ParkingLot?, parkAfter: TimeAmount, connections: ConnectionSet) {
         self.broker = broker
@@ -23,6 +26,12 @@ final class ListenerContext: Sendable {
         self.parkingLot = parkingLot
         self.parkAfter = parkAfter
         self.connections = connections
+        self.timers = broker.shards.map { ConnectionTimers(eventLoop: $0.eventLoop) }
+    }
+
+    /// The timers of `shard`'s connections. Only on that shard's loop.
+    func timers(of shard: Shard) -> ConnectionTimers {
+        timers[shard.index]
     }
 }
 

@@ -12,6 +12,11 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         self.connection = connection
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        connection.channelActive(context.channel)
+        context.fireChannelActive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         connection.received(bytes: unwrapInboundIn(data))
     }

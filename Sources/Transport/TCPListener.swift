@@ -75,7 +75,11 @@ public final class TCPListener: Sendable {
     }
 
     private func stopAcceptingNow() {
-        guard let acceptor = acceptor.withLockedValue({ value in defer { value = nil }; return value }) else { return }
+        guard
+            let acceptor = acceptor.withLockedValue({ value in
+                defer { value = nil }; return value
+            })
+        else { return }
         acceptor.stop(lot: lot)
     }
 

@@ -38,16 +38,48 @@ public final class Session: @unchecked Sendable {
             if oldValue != nil || will != nil { broker.cluster?.willChanged(clientID: clientID, will: will) }
         }
     }
-    private var willTimer: Scheduled<Void>?
-    /// When a delayed will is due, while its timer runs.
-    var willDelayEndsAt: NIODeadline?
-    private var expiryTimer: Scheduled<Void>?
     var hasEnded = false
+    /// What most sessions never need, made on first use: a connected, quiet session stays small.
+    private var occasional: OccasionalState?
+
+    private var willTimer: Scheduled<Void>? {
+        get { occasional?.willTimer }
+        set { updateOccasional { $0.willTimer = newValue } }
+    }
+    /// When a delayed will is due, while its timer runs.
+    var willDelayEndsAt: NIODeadline? {
+        get { occasional?.willDelayEndsAt }
+        set { updateOccasional { $0.willDelayEndsAt = newValue } }
+    }
+    private var expiryTimer: Scheduled<Void>? {
+        get { occasional?.expiryTimer }
+        set { updateOccasional { $0.expiryTimer = newValue } }
+    }
     /// Set once the session moved to this node: what still reaches it here is passed on (a stub).
-    var movedTo: String?
-    var stubTimer: Scheduled<Void>?
+    var movedTo: String? {
+        get { occasional?.movedTo }
+        set { updateOccasional { $0.movedTo = newValue } }
+    }
+    var stubTimer: Scheduled<Void>? {
+        get { occasional?.stubTimer }
+        set { updateOccasional { $0.stubTimer = newValue } }
+    }
     /// Origins of messages received since the session moved here, to drop second copies.
-    var duplicateCheck: OriginWindow?
+    var duplicateCheck: OriginWindow? {
+        get { occasional?.duplicateCheck }
+        set { updateOccasional { $0.duplicateCheck = newValue } }
+    }
+
+    /// Sets a field of the occasional state, making it only when the value is not nil.
+    private func updateOccasional(_ change: (OccasionalState) -> Void) {
+        if let occasional {
+            change(occasional)
+            return
+        }
+        let state = OccasionalState()
+        change(state)
+        if !state.isEmpty { occasional = state }
+    }
 
     init(id: SessionID, negotiated: NegotiatedConnect, shard: Shard) {
         self.id = id
@@ -311,5 +343,21 @@ public final class Session: @unchecked Sendable {
 
     func publishWill(_ will: WillMessage) {
         broker.publishWill(will, clientID: clientID, on: shard)
+    }
+}
+
+/// The timers of a session that is offline or has a delayed will, and the traces of a move
+/// between nodes. Out of line because a connected session rarely has any of them.
+final class OccasionalState {
+    var willTimer: Scheduled<Void>?
+    var willDelayEndsAt: NIODeadline?
+    var expiryTimer: Scheduled<Void>?
+    var movedTo: String?
+    var stubTimer: Scheduled<Void>?
+    var duplicateCheck: OriginWindow?
+
+    var isEmpty: Bool {
+        willTimer == nil && willDelayEndsAt == nil && expiryTimer == nil && movedTo == nil && stubTimer == nil
+            && duplicateCheck == nil
     }
 }
