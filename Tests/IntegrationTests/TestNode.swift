@@ -11,9 +11,11 @@ import Testing
 func withNode(
     settings: BrokerSettings = BrokerSettings(),
     eventLoops: Int = 2,
+    parkAfter: TimeAmount? = nil,
     _ body: (TestContext) async throws -> Void
 ) async throws {
     var options = StarlingNode.Options()
+    if let parkAfter { options.parkAfter = parkAfter }
     options.settings = settings
     options.tcpHost = "127.0.0.1"
     options.tcpPort = 0
