@@ -29,6 +29,13 @@ struct KeyCase: Sendable, CustomTestStringConvertible {
             expectation: "expected a non-empty string, got 5"
         ),
         KeyCase(
+            key: "node.event_loops",
+            valid: "3",
+            isSet: { $0.node.eventLoops == 3 },
+            invalid: "1025",
+            expectation: "expected an integer 0…1024, got 1025"
+        ),
+        KeyCase(
             key: "log.level",
             valid: #""debug""#,
             isSet: { $0.log.level == .debug },
@@ -48,6 +55,13 @@ struct KeyCase: Sendable, CustomTestStringConvertible {
             isSet: { !$0.listeners.tcp.enabled },
             invalid: #""no""#,
             expectation: #"expected true or false, got "no""#
+        ),
+        KeyCase(
+            key: "listeners.tcp.park_after",
+            valid: #""250ms""#,
+            isSet: { $0.listeners.tcp.parkAfter == .milliseconds(250) },
+            invalid: #""2h""#,
+            expectation: #"expected a duration between 10ms and 1h, got "2h""#
         ),
         KeyCase(
             key: "mqtt.max_packet_size",
