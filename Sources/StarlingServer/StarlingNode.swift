@@ -82,10 +82,7 @@ public final class StarlingNode: Sendable {
                     loop: service.eventLoop,
                     limits: ClusterRouter.Limits(
                         replayCapacity: settings.replayBufferSize,
-                        replayMaximumAge: .nanoseconds(
-                            Int64(settings.replayBufferAge.components.seconds) * 1_000_000_000
-                                + settings.replayBufferAge.components.attoseconds / 1_000_000_000
-                        ),
+                        replayMaximumAge: TimeAmount(settings.replayBufferAge),
                         retainedTombstones: RetainedTombstonePolicy(
                             maximumAge: settings.retainedTombstoneTTL,
                             maximumCount: settings.maximumRetainedTombstones

@@ -119,8 +119,7 @@ extension StarlingNode.Options {
             SharedSubscriptionStrategy(rawValue: mqtt.sharedSubscriptionStrategy.rawValue) ?? .roundRobin
         self.tcpHost = configuration.listeners.tcp.bind.host
         self.tcpPort = configuration.listeners.tcp.bind.port
-        let parkAfter = configuration.listeners.tcp.parkAfter.components
-        self.parkAfter = .seconds(parkAfter.seconds) + .nanoseconds(parkAfter.attoseconds / 1_000_000_000)
+        self.parkAfter = TimeAmount(configuration.listeners.tcp.parkAfter)
         self.nodeName = configuration.node.name
         if configuration.node.eventLoops > 0 { self.eventLoopCount = configuration.node.eventLoops }
         self.cluster = configuration.cluster.enabled ? GossipSettings(configuration) : nil

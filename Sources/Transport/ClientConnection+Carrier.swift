@@ -26,8 +26,8 @@ extension ClientConnection {
     /// Reads from the socket while parked, at most this many bytes at a time; a read that fills
     /// it means the client is busy, and the connection is woken.
     static let parkedReadSize = 4096
-    /// Bytes queued while waking before the connection counts as not writable.
-    static let wakingWriteLimit = 256 * 1024
+    /// A channel's write buffer marks; bytes queued while waking count against the high one too.
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 32 * 1024, high: 256 * 1024)
 
     /// Whether a quiet connection could move to the parking lot: it has a socket of its own and
     /// a lot, and is in a channel now.
@@ -40,7 +40,7 @@ extension ClientConnection {
         switch carrier {
         case .channel(let channel): channel.isWritable
         case .parked: true
-        case .waking(let queued): queued.reduce(0) { $0 + $1.readableBytes } < Self.wakingWriteLimit
+        case .waking(let queued): queued.reduce(0) { $0 + $1.readableBytes } < Self.writeBufferWaterMark.high
         case .gone: false
         }
     }
@@ -50,7 +50,7 @@ extension ClientConnection {
     func writeBytes(_ buffer: ByteBuffer) {
         switch carrier {
         case .channel(let channel):
-            lastActivityAt = eventLoop.now
+            wroteSinceTimer = true
             channel.write(buffer, promise: nil)
             scheduleFlush(channel)
         case .parked:
@@ -58,12 +58,20 @@ extension ClientConnection {
             // whether it is busy).
             lastActivityAt = eventLoop.now
             writeParked(buffer)
-        case .waking(var queued):
-            queued.append(buffer)
-            carrier = .waking(queued: queued)
+        case .waking:
+            queueWhileWaking(buffer)
         case .gone:
             break
         }
+    }
+
+    /// Appends to the writes waiting for the channel, in place: the carrier lets go of the array
+    /// first, so appending does not copy it.
+    private func queueWhileWaking(_ buffer: ByteBuffer) {
+        guard case .waking(var queued) = carrier else { return }
+        carrier = .gone
+        queued.append(buffer)
+        carrier = .waking(queued: queued)
     }
 
     private func scheduleFlush(_ channel: any Channel) {
@@ -133,10 +141,9 @@ extension ClientConnection {
             writeParked(buffer)
             shutdown(socket, Int32(SHUT_WR))
             eventLoop.scheduleTask(in: Self.lingerAfterDisconnect) { self.releaseSocket() }
-        case .waking(var queued):
+        case .waking:
             // The channel takes it when it comes, and closes as above.
-            queued.append(buffer)
-            carrier = .waking(queued: queued)
+            queueWhileWaking(buffer)
         case .gone:
             break
         }
@@ -249,11 +256,11 @@ extension ClientConnection {
             releaseSocket()
             return
         }
+        // TCP_NODELAY was set on the socket when it was accepted; the duplicate shares it.
         ClientBootstrap(group: eventLoop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.maxMessagesPerRead, value: 16)
             .channelOption(.recvAllocator, value: ReadBufferSizer())
-            .channelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
+            .channelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(MQTTConnectionHandler(connection: self))

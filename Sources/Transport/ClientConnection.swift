@@ -45,8 +45,10 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
     var keepAlive: TimeAmount?
     /// By the event loop's clock, so that tests on an `EmbeddedEventLoop` can move time.
     var lastPacketAt = NIODeadline.uptimeNanoseconds(0)
-    /// The last byte read or written.
+    /// The last byte read, or written while parked; writes through a channel only set
+    /// `wroteSinceTimer`, which the timer turns into a time, so that no write reads the clock.
     var lastActivityAt = NIODeadline.uptimeNanoseconds(0)
+    var wroteSinceTimer = false
     var flushScheduled = false
     var isClosing = false
     var readingPaused = false
@@ -74,9 +76,7 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
         context.connections.insert(self)
         lastPacketAt = eventLoop.now
         lastActivityAt = lastPacketAt
-        let seconds = Int64(broker.settings.connectTimeout.components.seconds)
-        let milliseconds = broker.settings.connectTimeout.components.attoseconds / 1_000_000_000_000_000
-        scheduleTimer(at: eventLoop.now + .seconds(seconds) + .milliseconds(milliseconds))
+        scheduleTimer(at: lastPacketAt + TimeAmount(broker.settings.connectTimeout))
     }
 
     /// The lot saw the parked socket readable (or closed). On the lot's thread.
@@ -94,10 +94,13 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
             closeTransport()
             return
         }
-        lastActivityAt = eventLoop.now
+        // One clock reading per read, for the read and each packet in it.
+        let now = eventLoop.now
+        lastActivityAt = now
         reader.append(bytes)
         do {
             while let packet = try reader.next() {
+                lastPacketAt = now
                 received(packet)
                 if case .closed = phase { return }
             }
@@ -110,7 +113,6 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
     }
 
     private func received(_ packet: MQTTPacket) {
-        lastPacketAt = eventLoop.now
         switch phase {
         case .awaitingConnect:
             guard case .connect(let connect) = packet else {
@@ -365,6 +367,10 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
                 context.logger.debug("keep alive expired")
                 close(reason: .keepAliveTimeout, serverReference: nil)
                 return
+            }
+            if wroteSinceTimer {
+                wroteSinceTimer = false
+                lastActivityAt = eventLoop.now
             }
             if canPark, eventLoop.now - lastActivityAt >= context.parkAfter { park() }
             armTimer()

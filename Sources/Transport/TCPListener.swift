@@ -117,16 +117,14 @@ public final class TCPListener: Sendable {
 }
 
 /// The listening socket, in the parking lot: accepts on the lot's thread and starts each new
-/// connection parked on the next shard's loop.
+/// connection parked on the next shard's loop. `@unchecked Sendable`: `nextShard` is the lot
+/// thread's alone; `stopped` is locked.
 private final class Acceptor: ParkingLot.Entry, @unchecked Sendable {
     private let socket: Int32
     private let context: ListenerContext
-    private let state = NIOLockedValueBox(State())
-
-    private struct State {
-        var stopped = false
-        var nextShard = 0
-    }
+    private let stopped = NIOLockedValueBox(false)
+    /// The shard the next connection goes to. Only the lot's thread, which accepts, touches it.
+    private var nextShard = 0
 
     /// Connections accepted per readiness event, so that parked sockets are not kept waiting.
     private static let acceptBatch = 64
@@ -142,7 +140,7 @@ private final class Acceptor: ParkingLot.Entry, @unchecked Sendable {
     }
 
     func stop(lot: ParkingLot) {
-        state.withLockedValue { $0.stopped = true }
+        stopped.withLockedValue { $0 = true }
         lot.remove(socket, for: self)
         // No new connections from here on; the descriptor is closed when the lot lets go of it.
         Glibc.shutdown(socket, Int32(SHUT_RDWR))
@@ -153,7 +151,7 @@ private final class Acceptor: ParkingLot.Entry, @unchecked Sendable {
         guard let lot = context.parkingLot else { return }
         lot.listen(socket, for: self, enabled: false)
         context.broker.shards[0].eventLoop.scheduleTask(in: Self.acceptPause) {
-            if !self.state.withLockedValue({ $0.stopped }) { lot.listen(self.socket, for: self, enabled: true) }
+            if !self.stopped.withLockedValue({ $0 }) { lot.listen(self.socket, for: self, enabled: true) }
         }
     }
 
@@ -162,7 +160,6 @@ private final class Acceptor: ParkingLot.Entry, @unchecked Sendable {
     override func socketReady(events: UInt32) {
         let shards = context.broker.shards
         for _ in 0..<Self.acceptBatch {
-            if state.withLockedValue({ $0.stopped }) { return }
             let client = csp_accept(socket)
             guard client >= 0 else {
                 switch errno {
@@ -180,12 +177,10 @@ private final class Acceptor: ParkingLot.Entry, @unchecked Sendable {
             }
             var one: Int32 = 1
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let index = state.withLockedValue { state in
-                defer { state.nextShard = (state.nextShard + 1) % shards.count }
-                return state.nextShard
-            }
+            let shard = shards[nextShard]
+            nextShard = (nextShard + 1) % shards.count
             let connection = ClientConnection(
-                shard: shards[index],
+                shard: shard,
                 context: context,
                 socket: client,
                 carrier: .parked

@@ -148,21 +148,23 @@ extension Session {
     }
 
     private func startDuplicateCheck(seededWith origins: [MessageOrigin]) {
-        var window = duplicateCheck ?? OriginWindow(until: .now() + Self.handoffWindow)
-        window.until = .now() + Self.handoffWindow
-        for origin in origins { _ = window.insert(origin) }
-        duplicateCheck = window
+        let state = occasionalState()
+        let until = NIODeadline.now() + Self.handoffWindow
+        if state.duplicateCheck == nil { state.duplicateCheck = OriginWindow(until: until) }
+        state.duplicateCheck!.until = until
+        for origin in origins { _ = state.duplicateCheck!.insert(origin) }
     }
 
     /// Whether `message` reached this session before (through the node it moved from). Only during the
     /// window after a move; outside it the check costs one comparison.
     func isDuplicate(_ message: Message) -> Bool {
-        guard duplicateCheck != nil, message.origin != .none else { return false }
-        if NIODeadline.now() > duplicateCheck!.until {
-            duplicateCheck = nil
+        guard let state = occasional, state.duplicateCheck != nil, message.origin != .none else { return false }
+        if NIODeadline.now() > state.duplicateCheck!.until {
+            state.duplicateCheck = nil
+            releaseOccasionalIfEmpty()
             return false
         }
-        return !duplicateCheck!.insert(message.origin)
+        return !state.duplicateCheck!.insert(message.origin)
     }
 
     static func versionLabel(_ version: ProtocolVersion) -> String {

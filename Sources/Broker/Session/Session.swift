@@ -39,46 +39,51 @@ public final class Session: @unchecked Sendable {
         }
     }
     var hasEnded = false
-    /// What most sessions never need, made on first use: a connected, quiet session stays small.
-    private var occasional: OccasionalState?
+    /// What most sessions never need, made on first use and dropped once empty again: a connected,
+    /// quiet session stays small.
+    private(set) var occasional: OccasionalState?
 
     private var willTimer: Scheduled<Void>? {
         get { occasional?.willTimer }
-        set { updateOccasional { $0.willTimer = newValue } }
+        set { updateOccasional(setting: newValue != nil) { $0.willTimer = newValue } }
     }
     /// When a delayed will is due, while its timer runs.
     var willDelayEndsAt: NIODeadline? {
         get { occasional?.willDelayEndsAt }
-        set { updateOccasional { $0.willDelayEndsAt = newValue } }
+        set { updateOccasional(setting: newValue != nil) { $0.willDelayEndsAt = newValue } }
     }
     private var expiryTimer: Scheduled<Void>? {
         get { occasional?.expiryTimer }
-        set { updateOccasional { $0.expiryTimer = newValue } }
+        set { updateOccasional(setting: newValue != nil) { $0.expiryTimer = newValue } }
     }
     /// Set once the session moved to this node: what still reaches it here is passed on (a stub).
     var movedTo: String? {
         get { occasional?.movedTo }
-        set { updateOccasional { $0.movedTo = newValue } }
+        set { updateOccasional(setting: newValue != nil) { $0.movedTo = newValue } }
     }
     var stubTimer: Scheduled<Void>? {
         get { occasional?.stubTimer }
-        set { updateOccasional { $0.stubTimer = newValue } }
-    }
-    /// Origins of messages received since the session moved here, to drop second copies.
-    var duplicateCheck: OriginWindow? {
-        get { occasional?.duplicateCheck }
-        set { updateOccasional { $0.duplicateCheck = newValue } }
+        set { updateOccasional(setting: newValue != nil) { $0.stubTimer = newValue } }
     }
 
-    /// Sets a field of the occasional state, making it only when the value is not nil.
-    private func updateOccasional(_ change: (OccasionalState) -> Void) {
-        if let occasional {
-            change(occasional)
-            return
-        }
+    /// The occasional state, made if there is none yet.
+    func occasionalState() -> OccasionalState {
+        if let occasional { return occasional }
         let state = OccasionalState()
-        change(state)
-        if !state.isEmpty { occasional = state }
+        occasional = state
+        return state
+    }
+
+    /// Lets the occasional state go once nothing is left in it.
+    func releaseOccasionalIfEmpty() {
+        if occasional?.isEmpty == true { occasional = nil }
+    }
+
+    /// Changes a field of the occasional state; clearing a field of a session that has none makes none.
+    private func updateOccasional(setting: Bool, _ change: (OccasionalState) -> Void) {
+        guard setting || occasional != nil else { return }
+        change(occasionalState())
+        releaseOccasionalIfEmpty()
     }
 
     init(id: SessionID, negotiated: NegotiatedConnect, shard: Shard) {
@@ -354,6 +359,8 @@ final class OccasionalState {
     var expiryTimer: Scheduled<Void>?
     var movedTo: String?
     var stubTimer: Scheduled<Void>?
+    /// Origins of messages received since the session moved here, to drop second copies. Mutated
+    /// in place here, never through a copy: it holds up to 65,536 origins.
     var duplicateCheck: OriginWindow?
 
     var isEmpty: Bool {
