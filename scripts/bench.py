@@ -292,8 +292,8 @@ class BrokerFactory:
 
 
 def starling_settings() -> list[str]:
-    # No key sets Starling's event loop count (it is System.coreCount); pinned to one CPU, its
-    # loops share that CPU like mosquitto's single thread.
+    # node.event_loops stays 0: Starling counts the CPUs it is pinned to, so on one CPU it runs one
+    # event loop, as mosquitto runs one thread.
     return [
         "--set", f"mqtt.max_inflight={MAX_INFLIGHT}",
         "--set", f"mqtt.receive_maximum={MAX_INFLIGHT}",

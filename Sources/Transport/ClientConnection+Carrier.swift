@@ -136,11 +136,14 @@ extension ClientConnection {
                 loop.scheduleTask(in: Self.lingerAfterDisconnect) { channel.close(promise: nil) }
             }
         case .parked:
-            context.parkingLot?.remove(socket, for: self)
-            carrier = .gone
+            // As through a channel: the lot keeps watching, so the client's own close ends the
+            // connection at once; the linger ends it otherwise.
             writeParked(buffer)
+            guard case .parked = carrier else { return }  // the write woke it, or failed and closed it
             shutdown(socket, Int32(SHUT_WR))
-            eventLoop.scheduleTask(in: Self.lingerAfterDisconnect) { self.releaseSocket() }
+            eventLoop.scheduleTask(in: Self.lingerAfterDisconnect) {
+                if case .parked = self.carrier { self.closeTransport() }
+            }
         case .waking:
             // The channel takes it when it comes, and closes as above.
             queueWhileWaking(buffer)
@@ -206,6 +209,10 @@ extension ClientConnection {
     /// The lot saw the parked socket readable (or closed). On the connection's loop.
     func parkedSocketReady() {
         guard case .parked = carrier else { return }
+        if isClosing {
+            discardUntilClosed()
+            return
+        }
         if case .connected = phase, eventLoop.now - lastActivityAt < context.parkAfter {
             wake(queueing: nil)
             return
@@ -233,6 +240,18 @@ extension ClientConnection {
             wake(queueing: nil)
         } else {
             rearm()
+        }
+    }
+
+    /// Told to go and half-closed: what the client still sends is read and dropped until it closes.
+    private func discardUntilClosed() {
+        let result = withUnsafeTemporaryAllocation(byteCount: Self.parkedReadSize, alignment: 1) { scratch in
+            Glibc.recv(socket, scratch.baseAddress, Self.parkedReadSize, Int32(MSG_DONTWAIT))
+        }
+        if result > 0 || (result < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            rearm()
+        } else {
+            closeTransport()
         }
     }
 
