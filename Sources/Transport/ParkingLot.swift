@@ -21,12 +21,13 @@ final class ParkingLot: @unchecked Sendable {
         func socketReady(events: UInt32) {}
     }
 
-    private let epoll: Int32
-    private let stopSignal: Int32
+    let epoll: Int32
+    let stopSignal: Int32
     private let lock = NIOLock()
     /// References of removed entries, dropped by the thread after its current batch.
     private var released: [Unmanaged<Entry>] = []
-    private var thread: Thread?
+    private var stopping = false
+    private var threadEnded = false
     /// Entries registered now (parked connections and listeners), for the counters.
     private let registered = NIOLockedValueBox(0)
 
@@ -46,11 +47,14 @@ final class ParkingLot: @unchecked Sendable {
             close(epoll)
             throw ParkingLotError.system("epoll_ctl", errno)
         }
+        // The running thread keeps the lot; once stopped, it lets go.
         let thread = Thread { [self] in run() }
         thread.name = "starling-parking"
-        self.thread = thread
         thread.start()
     }
+
+    /// Whether the thread has ended after ``stop()``.
+    var hasStopped: Bool { lock.withLock { threadEnded } }
 
     /// How many sockets are registered.
     var count: Int { registered.withLockedValue { $0 } }
@@ -94,10 +98,24 @@ final class ParkingLot: @unchecked Sendable {
         lock.withLock { released.append(reference) }
     }
 
-    /// Ends the thread. Entries still registered are left to the process's end.
+    /// Ends the thread; a second call does nothing. Entries still registered are left to the
+    /// process's end. The descriptors stay open until the lot itself goes (``deinit``): connections
+    /// that close later still remove themselves, and a closed descriptor's number may already
+    /// belong to another socket of this process.
     func stop() {
+        guard
+            lock.withLock({ () -> Bool in
+                defer { stopping = true }
+                return !stopping
+            })
+        else { return }
         var one: UInt64 = 1
         _ = write(stopSignal, &one, MemoryLayout<UInt64>.size)
+    }
+
+    deinit {
+        close(stopSignal)
+        close(epoll)
     }
 
     private static let readable = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
@@ -107,16 +125,19 @@ final class ParkingLot: @unchecked Sendable {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Self.batchSize)
         defer {
             events.deallocate()
-            close(stopSignal)
-            close(epoll)
+            lock.withLock { threadEnded = true }
         }
-        while true {
+        var running = true
+        while running {
             // A timeout so that released references are dropped even when nothing happens.
             let count = epoll_wait(epoll, events, Int32(Self.batchSize), 1000)
             if count < 0, errno != EINTR { return }
             for index in 0..<max(0, Int(count)) {
                 let event = events[index]
-                guard event.data.u64 != 0 else { return }
+                guard event.data.u64 != 0 else {
+                    running = false
+                    continue
+                }
                 let pointer = UnsafeRawPointer(bitPattern: UInt(event.data.u64))!
                 Unmanaged<Entry>.fromOpaque(pointer).takeUnretainedValue().socketReady(events: event.events)
             }
