@@ -25,7 +25,7 @@ public final class Broker: @unchecked Sendable {
     /// How this node is named to its peers (settles exclusive-subscription races).
     public let nodeName: String
     let routeState = NIOLockedValueBox(LocalRouteState())
-    /// Online sessions whose queue is past ``congestionWatermark``.
+    /// Online sessions whose queue is past ``congestionWatermark`` or whose send buffer is full.
     let congestedSessions = Atomic<Int>(0)
     private let publisherPauseCount = Atomic<Int>(0)
     let exclusiveState = NIOLockedValueBox(ExclusiveState())
@@ -189,6 +189,11 @@ public final class Broker: @unchecked Sendable {
     /// Tells a session its connection closed, on the session's loop.
     public func connectionClosed(_ connection: any SessionConnection, session: Session) {
         session.shard.execute { session.connectionClosed(connection) }
+    }
+
+    /// The connection's send buffer drained after being full (see `SessionConnection.isWritable`).
+    public func connectionWritable(_ connection: any SessionConnection, session: Session) {
+        session.shard.execute { session.connectionWritable(connection) }
     }
 
     // MARK: Publishing

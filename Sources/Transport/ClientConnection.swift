@@ -98,8 +98,14 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
         let now = eventLoop.now
         lastActivityAt = now
         reader.append(bytes)
+        decodeBuffered(now: now)
+    }
+
+    /// Takes the complete packets out of the reader, until a pause for congestion stops it: the
+    /// rest waits in the reader until the pause ends.
+    private func decodeBuffered(now: NIODeadline) {
         do {
-            while let packet = try reader.next() {
+            while !readingPaused, let packet = try reader.next() {
                 lastPacketAt = now
                 received(packet)
                 if case .closed = phase { return }
@@ -270,6 +276,13 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
 
     var isWritable: Bool { carrierIsWritable }
 
+    /// The channel's send buffer crossed one of its marks. Once it has drained, the session may
+    /// send QoS 0 messages again (and stops slowing publishers down).
+    func writabilityChanged(isWritable: Bool) {
+        guard isWritable, case .connected(let session) = phase else { return }
+        broker.connectionWritable(self, session: session)
+    }
+
     func send(_ packet: MQTTPacket) {
         if eventLoop.inEventLoop {
             write(packet)
@@ -383,12 +396,14 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
 
     /// How often a paused publisher looks again whether subscribers have caught up.
     static let congestionCheckInterval = TimeAmount.milliseconds(1)
-    /// The longest one pause lasts: a subscriber that never catches up slows publishers, never stops them.
+    /// The longest one pause lasts: a subscriber that never catches up slows publishers, never stops
+    /// them (and one that stops reading altogether soon stops counting, see `CongestionState`).
     static let maximumCongestionPause = TimeAmount.milliseconds(100)
 
     /// Stops reading from this publisher while a subscriber is falling behind (TCP then slows the
-    /// publisher down), until the subscribers catch up or the pause has lasted its maximum. A
-    /// parked connection is woken first: only a channel can stop reading.
+    /// publisher down), until the subscribers catch up or the pause has lasted its maximum. Packets
+    /// already read wait undecoded. Only a channel can stop reading; a parked publisher sends too
+    /// little to matter.
     private func pauseReading() {
         guard !readingPaused, case .channel(let channel) = carrier else { return }
         readingPaused = true
@@ -399,12 +414,18 @@ final class ClientConnection: ParkingLot.Entry, SessionConnection, @unchecked Se
 
     private func scheduleCongestionCheck(channel: any Channel, resumeBy: NIODeadline) {
         eventLoop.scheduleTask(in: Self.congestionCheckInterval) {
-            if self.broker.isCongested, self.eventLoop.now < resumeBy, channel.isActive {
+            let now = self.eventLoop.now
+            guard channel.isActive, case .channel(let current) = self.carrier, current === channel else { return }
+            if self.broker.isCongested, now < resumeBy {
                 self.scheduleCongestionCheck(channel: channel, resumeBy: resumeBy)
                 return
             }
             self.readingPaused = false
-            channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+            self.decodeBuffered(now: now)
+            if !self.readingPaused, channel.isActive {
+                channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+                self.flushAfterRead()
+            }
         }
     }
 }

@@ -25,6 +25,11 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         connection.flushAfterRead()
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        connection.writabilityChanged(isWritable: context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         connection.channelClosed(context.channel)
         context.fireChannelInactive()

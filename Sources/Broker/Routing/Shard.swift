@@ -30,6 +30,9 @@ public final class Shard: @unchecked Sendable {
     /// Reused across publishes so matching allocates nothing in the steady state.
     private var matchScratch: [SessionID: MatchAggregate] = [:]
     var random = SystemRandomNumberGenerator()
+    /// Sessions that fell behind, watched for stalling (Shard+CongestionWatch.swift).
+    var congestionWatch: [CongestionWatchEntry] = []
+    var congestionWatchScheduled = false
     private var originCounter: UInt64 = 0
 
     init(index: Int, eventLoop: any EventLoop, shardCount: Int, broker: Broker) {

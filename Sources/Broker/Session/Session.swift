@@ -20,10 +20,13 @@ public final class Session: @unchecked Sendable {
     var settings: BrokerSettings { shard.broker.settings }
 
     var connection: (any SessionConnection)? {
-        didSet { updateCongestion() }
+        didSet {
+            apply(congestion.disconnected())
+            updateCongestion()
+        }
     }
-    /// Whether this session counts in ``Broker/isCongested``: online, with a queue past the watermark.
-    private var isCongested = false
+    /// Whether this session is falling behind its publishers (see ``CongestionState``).
+    var congestion = CongestionState()
     var negotiated: NegotiatedConnect
     var outbound: OutboundFlow
     /// QoS 2 packet identifiers received and not yet released: a PUBLISH repeating one of
@@ -274,7 +277,10 @@ public final class Session: @unchecked Sendable {
             subscriptionIdentifiers: subscriptionIdentifiers
         )
         if qos == .atMostOnce, let connection, !connection.isWritable {
+            // QoS 0 is never queued: dropped and counted, and publishers are slowed until the
+            // subscriber has read what it was sent, so that the next messages need not be dropped.
             shard.countDrop(.notWritable)
+            apply(congestion.sendBufferFilled())
             return
         }
         switch outbound.submit(delivery, online: connection != nil) {
@@ -287,26 +293,16 @@ public final class Session: @unchecked Sendable {
         }
     }
 
-    /// An online subscriber whose queue passes half its capacity is falling behind: publishers are slowed
-    /// (see `Broker.isCongested`) before its queue overflows and acknowledged messages must be dropped.
-    func updateCongestion() {
-        let congested = connection != nil && outbound.queuedCount >= broker.congestionWatermark
-        guard congested != isCongested else { return }
-        isCongested = congested
-        if congested {
-            broker.congestedSessions.add(1, ordering: .relaxed)
-        } else {
-            broker.congestedSessions.subtract(1, ordering: .relaxed)
-        }
-    }
-
     /// Moves queued messages into the window as acknowledgements free it.
     func drainQueue() {
         guard connection != nil else { return }
         let now = NIODeadline.now()
+        var sent = false
         while let (packetID, delivery) = outbound.nextQueued(now: now, dropped: { shard.countDrop($0) }) {
             send(delivery, packetID: packetID, dup: false)
+            sent = true
         }
+        if sent { apply(congestion.queueDrained()) }
         updateCongestion()
     }
 
