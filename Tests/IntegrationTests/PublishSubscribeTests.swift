@@ -204,4 +204,46 @@ struct FlowControlTests {
             #expect(node.node.broker.publisherPauses > 0, "the publisher was paused at least once")
         }
     }
+
+    @Test("a QoS 0 subscriber whose socket is full slows the publisher; one that stops reading for good stops slowing it")
+    func fullSocket_slowsPublisher_untilTheSubscriberStalls() async throws {
+        try await withNode { node in
+            let broker = node.node.broker
+            let (stuck, _) = try await node.connect("q0-stuck")
+            try await stuck.subscribe("q0/#")
+            // The stuck subscriber reads no more: its socket, then its send buffer in the broker, fill up.
+            try await stuck.channel.setOption(ChannelOptions.autoRead, value: false).get()
+            let (publisher, _) = try await node.connect("q0-pub")
+            let payload = String(repeating: "x", count: 8_192)
+            try await eventually(within: .seconds(30), "the stuck subscriber's send buffer fills") {
+                for _ in 0..<50 { try? await publisher.publish("q0/a", payload) }
+                return (try? await broker.statistics().get().dropped(.notWritable)) ?? 0 > 0
+            }
+            // It is the only subscriber, so it is what slows the publisher.
+            try await eventually("the publisher is slowed") {
+                try? await publisher.publish("q0/a", payload)
+                return broker.publisherPauses > 0
+            }
+            // No progress for a whole watch interval: stalled, and publishers are no longer slowed.
+            try await eventually("the stuck subscriber no longer slows publishers") {
+                let stalled = (try? await broker.statistics().get().subscribersStalled) ?? 0
+                return stalled == 1 && !broker.isCongested
+            }
+            // The publisher goes on: its next message reaches a subscriber that reads.
+            let (watcher, _) = try await node.connect("q0-watcher")
+            try await watcher.subscribe("q0/#")
+            try await publisher.publish("q0/after", "live")
+            // (Messages the publisher sent before may still come first.)
+            while try await watcher.nextPublish().topic != "q0/after" {}
+            // Reading again, the stuck subscriber gets messages once more.
+            try await stuck.channel.setOption(ChannelOptions.autoRead, value: true).get()
+            try await eventually("messages reach the subscriber again") {
+                try? await publisher.publish("q0/later", "again")
+                return stuck.buffered.contains { packet in
+                    if case .publish(let publish) = packet { return publish.topic == "q0/later" }
+                    return false
+                }
+            }
+        }
+    }
 }

@@ -1,35 +1,53 @@
 import NIOCore
 
 /// Looks at the shard's sessions that fell behind, once per interval, and marks those that made no
-/// progress since the last look as stalled: they stop slowing publishers (see ``CongestionState``).
+/// progress for a whole interval as stalled: they stop slowing publishers (see ``CongestionState``).
 extension Shard {
-    /// How long a session that is behind may go without progress before it counts as stalled.
-    static let congestionWatchInterval = TimeAmount.milliseconds(100)
+    /// How long a session that is behind may go without progress before it counts as stalled: long
+    /// enough for a slow client (a pause, a slow link), short enough that a dead one costs publishers
+    /// little.
+    static let congestionWatchInterval = TimeAmount.seconds(1)
 
     struct CongestionWatchEntry {
         let session: Session
+        /// The session's progress count when it last changed, and when that was seen.
         var progressSeen: UInt32
+        var seenAt: NIODeadline
     }
 
     /// Starts watching `session`, which just fell behind. On this loop.
     func watchCongestion(of session: Session) {
-        guard !congestionWatch.contains(where: { $0.session === session }) else { return }
-        congestionWatch.append(CongestionWatchEntry(session: session, progressSeen: session.congestion.progress))
-        guard !congestionWatchScheduled else { return }
+        let entry = CongestionWatchEntry(session: session, progressSeen: session.congestion.progress, seenAt: eventLoop.now)
+        // One that recovered and fell behind again before the last look is watched afresh.
+        if let index = congestionWatch.firstIndex(where: { $0.session === session }) {
+            congestionWatch[index] = entry
+        } else {
+            congestionWatch.append(entry)
+        }
+        scheduleCongestionLook()
+    }
+
+    private func scheduleCongestionLook() {
+        guard !congestionWatchScheduled, !congestionWatch.isEmpty else { return }
         congestionWatchScheduled = true
         eventLoop.scheduleTask(in: Self.congestionWatchInterval) { self.lookAtCongestion() }
     }
 
     private func lookAtCongestion() {
         congestionWatchScheduled = false
+        let now = eventLoop.now
         congestionWatch.removeAll { !$0.session.congestion.isBehind }
         for index in congestionWatch.indices {
             let session = congestionWatch[index].session
-            session.apply(session.congestion.watched(progressSeen: congestionWatch[index].progressSeen))
-            congestionWatch[index].progressSeen = session.congestion.progress
+            if session.congestion.progress != congestionWatch[index].progressSeen {
+                congestionWatch[index].progressSeen = session.congestion.progress
+                congestionWatch[index].seenAt = now
+            } else if now - congestionWatch[index].seenAt >= Self.congestionWatchInterval {
+                let change = session.congestion.watched(progressSeen: congestionWatch[index].progressSeen)
+                if change.slowsPublishersChanged { statistics.subscribersStalled &+= 1 }
+                session.apply(change)
+            }
         }
-        guard !congestionWatch.isEmpty else { return }
-        congestionWatchScheduled = true
-        eventLoop.scheduleTask(in: Self.congestionWatchInterval) { self.lookAtCongestion() }
+        scheduleCongestionLook()
     }
 }

@@ -267,6 +267,9 @@ public struct ShardStatistics: Sendable {
     public var sharedRedispatches: UInt64 = 0
     /// Second copies of a message dropped at a session that had just moved here.
     public var duplicatesSkipped: UInt64 = 0
+    /// Times a subscriber that was behind made no progress for a whole watch interval and stopped
+    /// slowing publishers (see `CongestionState`).
+    public var subscribersStalled: UInt64 = 0
     public var dropped = [UInt64](repeating: 0, count: DropReason.allCases.count)
 
     public init() {}
@@ -281,6 +284,7 @@ public struct ShardStatistics: Sendable {
         sum.batchesHandedOff &+= rhs.batchesHandedOff
         sum.sharedRedispatches &+= rhs.sharedRedispatches
         sum.duplicatesSkipped &+= rhs.duplicatesSkipped
+        sum.subscribersStalled &+= rhs.subscribersStalled
         for index in sum.dropped.indices { sum.dropped[index] &+= rhs.dropped[index] }
         return sum
     }
