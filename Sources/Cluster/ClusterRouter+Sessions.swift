@@ -154,6 +154,13 @@ extension ClusterRouter {
     private func attach(_ connect: PendingConnect, snapshot: SessionSnapshot?, from node: String?) {
         connect.timeout?.cancel()
         connect.timeout = nil
+        if snapshot == nil, sessions.adopting[connect.clientID] != nil {
+            // Its holder pushed the session here (a drain) while the client was already reconnecting: a
+            // new session now would hide the pushed one from the client (Session Present 0). Attach to
+            // it once it is here (`adoptPushed`).
+            connect.stage = .awaitingAdoption
+            return
+        }
         connect.stage = .attaching(from: node)
         sessions.held[connect.clientID] = connect.claimedAt
         connect.attach(snapshot).hop(to: loop).whenComplete { _ in
@@ -172,8 +179,10 @@ extension ClusterRouter {
                 self.send(.sessionRelease(clientID: connect.clientID), to: node)
             }
         }
-        for forwarded in connect.deferredDeliveries { deliverToSession(forwarded) }
+        // No longer pending first: delivered while still pending, they would only be held back again,
+        // and then forgotten.
         sessions.pending.removeValue(forKey: connect.clientID)
+        for forwarded in connect.deferredDeliveries { deliverToSession(forwarded) }
         for deferred in connect.deferredFetches { handleFetch(deferred.fetch, from: deferred.node) }
         if !connect.waiting.isEmpty {
             var next = connect.waiting
@@ -262,7 +271,10 @@ extension ClusterRouter {
             // attached here and then moves on.
             var isEarlier = false
             if let generation = pending.generation, fetch.generation < generation {
-                if case .attaching = pending.stage {} else { isEarlier = true }
+                switch pending.stage {
+                case .attaching, .awaitingAdoption: break  // waits on nothing but this node
+                case .claiming, .fetching: isEarlier = true
+                }
             }
             guard isEarlier else {
                 guard pending.deferredFetches.count < SessionCoordination.waitingFetchLimit else {
@@ -472,6 +484,9 @@ extension ClusterRouter {
         broker.adoptPushedSession(snapshot).hop(to: loop).whenComplete { _ in
             for forwarded in self.sessions.adopting.removeValue(forKey: clientID) ?? [] {
                 self.deliverToSession(forwarded)
+            }
+            if let connect = self.sessions.pending[clientID], case .awaitingAdoption = connect.stage {
+                self.attach(connect, snapshot: nil, from: nil)
             }
             if self.sessions.held[clientID] == nil { self.sessions.held[clientID] = claimedAt }
             self.register([PeerFrame.SessionRecord(clientID: clientID, claimedAt: claimedAt)])

@@ -63,6 +63,9 @@ final class PendingConnect: @unchecked Sendable {
         case fetching(from: String, redirects: Int)
         /// The broker is attaching the session; `from` is the node it came from, if any.
         case attaching(from: String?)
+        /// The session's holder pushed it here and it is being taken in: the CONNECT attaches to it
+        /// once it is there.
+        case awaitingAdoption
     }
 
     let clientID: String
