@@ -5,7 +5,7 @@ import NIOPosix
 
 /// Runs one scenario: connect the clients, measure for the duration, drain, collect, report.
 ///
-/// All clients share one event loop group sized to the cores. Each loop has one
+/// All clients share one event loop group, one loop per CPU the tool may use. Each loop has one
 /// `BenchLoopContext` holding its clients' counters and histograms; the runner talks to the
 /// loops only by submitting closures to them, so no client state is shared between threads.
 public struct BenchRunner: Sendable {
@@ -18,8 +18,14 @@ public struct BenchRunner: Sendable {
     /// At QoS 0 nothing is resent, so the drain ends once arrivals stop for this long.
     static let quietPeriodAtQoS0: Duration = .seconds(1)
 
-    public init(configuration: BenchConfiguration) {
+    /// - Parameter eventLoops: the clients' event loops; one per CPU the process may run on, so that
+    ///   a tool pinned to one CPU (as `scripts/bench` does) does not have loops take turns on it and
+    ///   add their waits to the latency it measures.
+    private let eventLoops: Int
+
+    public init(configuration: BenchConfiguration, eventLoops: Int = System.coreCount) {
         self.configuration = configuration
+        self.eventLoops = max(1, eventLoops)
     }
 
     /// Runs the scenario. Throws only when it cannot start (bad configuration, unknown host);
@@ -28,7 +34,7 @@ public struct BenchRunner: Sendable {
         try configuration.validate()
         let plans = try configuration.clientPlans()
         let addresses = try Self.resolve(plans.publishers + plans.subscribers + plans.idle)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: eventLoops)
         let result: Result<BenchReport, any Error>
         do {
             result = .success(try await run(plans: plans, addresses: addresses, group: group, progress: progress))

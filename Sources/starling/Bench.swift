@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MQTTCodec
 import StarlingBench
+import StarlingServer
 
 /// `starling bench`: MQTT load generation with exact loss, order and latency accounting.
 struct Bench: AsyncParsableCommand {
@@ -271,7 +272,7 @@ extension Bench {
         } catch let error as BenchConfigurationError {
             throw ValidationError(error.description)
         }
-        let runner = BenchRunner(configuration: configuration)
+        let runner = BenchRunner(configuration: configuration, eventLoops: UsableProcessors.count)
         let report: BenchReport
         do {
             report = try await json ? runner.run() : runner.run(progress: printProgress)
