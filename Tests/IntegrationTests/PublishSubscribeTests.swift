@@ -205,7 +205,9 @@ struct FlowControlTests {
         }
     }
 
-    @Test("a QoS 0 subscriber whose socket is full slows the publisher; one that stops reading for good stops slowing it")
+    @Test(
+        "a QoS 0 subscriber whose socket is full slows the publisher; one that stops reading for good stops slowing it"
+    )
     func fullSocket_slowsPublisher_untilTheSubscriberStalls() async throws {
         try await withNode { node in
             let broker = node.node.broker

@@ -17,7 +17,11 @@ extension Shard {
 
     /// Starts watching `session`, which just fell behind. On this loop.
     func watchCongestion(of session: Session) {
-        let entry = CongestionWatchEntry(session: session, progressSeen: session.congestion.progress, seenAt: eventLoop.now)
+        let entry = CongestionWatchEntry(
+            session: session,
+            progressSeen: session.congestion.progress,
+            seenAt: eventLoop.now
+        )
         // One that recovered and fell behind again before the last look is watched afresh.
         if let index = congestionWatch.firstIndex(where: { $0.session === session }) {
             congestionWatch[index] = entry
