@@ -25,7 +25,8 @@ public final class Broker: @unchecked Sendable {
     /// How this node is named to its peers (settles exclusive-subscription races).
     public let nodeName: String
     let routeState = NIOLockedValueBox(LocalRouteState())
-    /// Online sessions whose queue is past ``congestionWatermark`` or whose send buffer is full.
+    /// Online sessions that slow publishers: behind (queue past ``congestionWatermark``, or send buffer
+    /// full) and not stalled (see `CongestionState`).
     let congestedSessions = Atomic<Int>(0)
     private let publisherPauseCount = Atomic<Int>(0)
     let exclusiveState = NIOLockedValueBox(ExclusiveState())
@@ -244,7 +245,8 @@ public final class Broker: @unchecked Sendable {
 
     /// Whether some online subscriber is falling behind. Connections that publish then pause reading for
     /// a moment, so publishers slow to what subscribers take instead of filling queues until they overflow.
-    /// A pause is short and always ends, so one stuck subscriber can slow publishers but never stop them.
+    /// A pause is short and always ends, and a subscriber that makes no progress for a second stops
+    /// counting, so one stuck subscriber can slow publishers for a moment but never stop them.
     public var isCongested: Bool { congestedSessions.load(ordering: .relaxed) > 0 }
 
     /// Times a publishing connection paused because a subscriber was falling behind.

@@ -10,6 +10,7 @@ import NIOPosix
 /// loops only by submitting closures to them, so no client state is shared between threads.
 public struct BenchRunner: Sendable {
     public let configuration: BenchConfiguration
+    private let eventLoops: Int
 
     /// Connection attempts outstanding at once, so thousands of clients do not all SYN together.
     static let maximumPendingConnects = 256
@@ -21,8 +22,6 @@ public struct BenchRunner: Sendable {
     /// - Parameter eventLoops: the clients' event loops; one per CPU the process may run on, so that
     ///   a tool pinned to one CPU (as `scripts/bench` does) does not have loops take turns on it and
     ///   add their waits to the latency it measures.
-    private let eventLoops: Int
-
     public init(configuration: BenchConfiguration, eventLoops: Int = System.coreCount) {
         self.configuration = configuration
         self.eventLoops = max(1, eventLoops)

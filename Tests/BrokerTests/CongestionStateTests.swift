@@ -4,6 +4,15 @@ import Testing
 
 @Suite("CongestionState")
 struct CongestionStateTests {
+    /// A session behind in both ways (queue and send buffer) that a watch found stalled.
+    private static func stalledBothWays() -> CongestionState {
+        var state = CongestionState()
+        _ = state.sendBufferFilled()
+        _ = state.setQueueBehind(true)
+        _ = state.watched(progressSeen: state.progress)
+        return state
+    }
+
     @Test("a queue past the watermark slows publishers until it is back under it")
     func queueBehind_slowsPublishers() {
         var state = CongestionState()
@@ -54,10 +63,7 @@ struct CongestionStateTests {
 
     @Test("a stalled session that makes progress slows publishers again")
     func stalled_thenProgress_slowsAgain() {
-        var state = CongestionState()
-        _ = state.sendBufferFilled()
-        _ = state.setQueueBehind(true)
-        _ = state.watched(progressSeen: state.progress)
+        var state = Self.stalledBothWays()
         #expect(state.queueDrained() == .init(slowsPublishersChanged: true, fellBehind: false))
         #expect(!state.stalled)
         #expect(state.slowsPublishers)
@@ -65,10 +71,7 @@ struct CongestionStateTests {
 
     @Test("a disconnected session neither is behind nor stays stalled")
     func disconnected_clearsEverything() {
-        var state = CongestionState()
-        _ = state.sendBufferFilled()
-        _ = state.setQueueBehind(true)
-        _ = state.watched(progressSeen: state.progress)
+        var state = Self.stalledBothWays()
         #expect(state.disconnected() == .init(slowsPublishersChanged: false, fellBehind: false))
         #expect(!state.isBehind)
         #expect(!state.stalled)

@@ -42,12 +42,14 @@ extension Shard {
         let now = eventLoop.now
         congestionWatch.removeAll { !$0.session.congestion.isBehind }
         for index in congestionWatch.indices {
-            let session = congestionWatch[index].session
-            if session.congestion.progress != congestionWatch[index].progressSeen {
-                congestionWatch[index].progressSeen = session.congestion.progress
-                congestionWatch[index].seenAt = now
-            } else if now - congestionWatch[index].seenAt >= Self.congestionWatchInterval {
-                let change = session.congestion.watched(progressSeen: congestionWatch[index].progressSeen)
+            var entry = congestionWatch[index]
+            let session = entry.session
+            if session.congestion.progress != entry.progressSeen {
+                entry.progressSeen = session.congestion.progress
+                entry.seenAt = now
+                congestionWatch[index] = entry
+            } else if now - entry.seenAt >= Self.congestionWatchInterval {
+                let change = session.congestion.watched(progressSeen: entry.progressSeen)
                 if change.slowsPublishersChanged { statistics.subscribersStalled &+= 1 }
                 session.apply(change)
             }

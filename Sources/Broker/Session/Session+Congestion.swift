@@ -1,4 +1,3 @@
-import NIOCore
 import Synchronization
 
 /// How a session tells the broker it is falling behind, so that publishers slow down (see
